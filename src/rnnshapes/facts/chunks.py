@@ -1,0 +1,40 @@
+"""Carrying ``(h_n, c_n)`` from one chunk of a long sequence into the next."""
+
+from __future__ import annotations
+
+import torch
+
+from ..configs import Config, run
+from ..registry import Checker, claim
+
+
+def _uni(cfg: Config) -> bool:
+    return not cfg.bidirectional and cfg.seq_len > 1
+
+
+@claim("carried-state-reproduces-full-run", "close", applies=_uni)
+def carried_state(cfg: Config, ck: Checker) -> None:
+    """For a unidirectional module, running a sequence in chunks and passing each chunk's final state (``h_n``, or ``(h_n, c_n)``) as the next chunk's ``hx`` reproduces the full run; close, not always bit-equal: the input projection is computed chunk by chunk.
+
+    >>> import torch
+    >>> _ = torch.manual_seed(0)
+    >>> lstm = torch.nn.LSTM(4, 5, num_layers=2)
+    >>> x = torch.randn(7, 3, 4)
+    >>> full, _ = lstm(x)
+    >>> first, state = lstm(x[:3])  # steps 0..2
+    >>> second, _ = lstm(x[3:], state)  # steps 3..6, starting from where the first chunk ended
+    >>> torch.testing.assert_close(torch.cat([first, second]), full)
+    """
+    m = cfg.module()
+    x = cfg.input()
+    axis = 1 if cfg.batch_first else 0
+    full = run(m, x)
+    outputs, state = [], None
+    for chunk in x.tensor_split([2, cfg.seq_len // 2 + 1], dim=axis):
+        if chunk.shape[axis] == 0:
+            continue
+        r = run(m, chunk, state)
+        outputs.append(r.output)
+        state = r.h_n if r.c_n is None else (r.h_n, r.c_n)
+    ck.close(torch.cat(outputs, dim=axis), full.output, "chunked output vs full run")
+    ck.close(r.h_n, full.h_n, "last chunk's h_n vs full run")

@@ -1,0 +1,184 @@
+"""Claims: a stable id, a one-sentence statement, a doctest, and a check that can fail.
+
+A claim is a function decorated with :func:`claim`. Its docstring's first paragraph is the
+statement; the rest demonstrates it as a doctest on one concrete module. The function itself is
+the check: given a :class:`~rnnshapes.configs.Config` and a :class:`Checker`, it builds that
+module, runs it and compares. ``rnnshapes.verify`` runs every check on many configurations.
+
+How a check compares says how exact the claim is:
+
+- ``equal``: bit for bit (``torch.equal``), the same numbers reached the same way;
+- ``close``: ``torch.testing.assert_close``, two computations that may round differently; the
+  checker also records whether they were bit-equal anyway, so ``verify`` reports it;
+- ``structure``: shapes, types and behaviour; no numbers compared.
+
+>>> ck = Checker()
+>>> ck.equal(torch.ones(2), torch.ones(2), "ones")
+>>> ck.equal(torch.ones(2), torch.zeros(2), "ones vs zeros")
+Traceback (most recent call last):
+...
+rnnshapes.registry.ClaimFailed: ones vs zeros: not bit-equal (max |difference| 1)
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+import torch
+
+from .configs import Config
+
+__all__ = ["Checker", "Claim", "ClaimFailed", "Outcome", "Registry", "claim", "claims"]
+
+Comparison = Literal["equal", "close", "structure"]
+Check = Callable[[Config, "Checker"], None]
+
+
+class ClaimFailed(AssertionError):
+    """A claim's check found a configuration where the claim does not hold."""
+
+
+def _max_diff(a: torch.Tensor, b: torch.Tensor) -> float:
+    if a.shape != b.shape:
+        return float("inf")
+    if a.numel() == 0:
+        return 0.0
+    return float((a.detach().double() - b.detach().double()).abs().max())
+
+
+@dataclass
+class Checker:
+    """The comparisons a check makes; each raises :class:`ClaimFailed` when it does not hold."""
+
+    comparisons: int = 0
+    bit_equal: bool = True
+    max_diff: float = 0.0
+
+    def equal(self, a: torch.Tensor, b: torch.Tensor, what: str) -> None:
+        """``a`` and ``b`` are bit-for-bit equal (``torch.equal``)."""
+        self.comparisons += 1
+        if not torch.equal(a, b):
+            raise ClaimFailed(f"{what}: not bit-equal (max |difference| {_max_diff(a, b):.3g})")
+
+    def close(self, a: torch.Tensor, b: torch.Tensor, what: str) -> None:
+        """``a`` and ``b`` are close (``assert_close``); record whether they were bit-equal."""
+        self.comparisons += 1
+        try:
+            torch.testing.assert_close(a, b)
+        except AssertionError as err:
+            raise ClaimFailed(f"{what}: not close: {err}") from None
+        if not torch.equal(a, b):
+            self.bit_equal = False
+            self.max_diff = max(self.max_diff, _max_diff(a, b))
+
+    def differ(self, a: torch.Tensor, b: torch.Tensor, what: str) -> None:
+        """``a`` and ``b`` are not even close."""
+        self.comparisons += 1
+        if a.shape == b.shape and torch.allclose(a, b):
+            raise ClaimFailed(f"{what}: expected different values, got close ones")
+
+    def true(self, condition: bool, what: str) -> None:
+        """``condition`` holds."""
+        self.comparisons += 1
+        if not condition:
+            raise ClaimFailed(what)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One claim checked on one configuration."""
+
+    config: Config
+    comparisons: int
+    bit_equal: bool
+    max_diff: float
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A registered claim. ``function.__doc__`` holds the statement and the doctest."""
+
+    id: str
+    statement: str
+    comparison: Comparison
+    topic: str
+    applies: Callable[[Config], bool]
+    function: Check = field(repr=False)
+
+    @property
+    def qualname(self) -> str:
+        """Where the claim's doctest lives, e.g. ``rnnshapes.facts.layers.output_last_step``."""
+        return f"{self.function.__module__}.{self.function.__name__}"
+
+    def check(self, config: Config) -> Outcome:
+        """Check the claim on ``config``; raise :class:`ClaimFailed` or ``ValueError``.
+
+        ``ValueError`` means the claim does not apply to ``config`` (see ``applies``).
+        """
+        if not self.applies(config):
+            raise ValueError(f"claim {self.id!r} does not apply to {config}")
+        ck = Checker()
+        self.function(config, ck)
+        if ck.comparisons == 0:
+            raise ClaimFailed(f"claim {self.id!r} compared nothing on {config}")
+        return Outcome(config, ck.comparisons, ck.bit_equal, ck.max_diff)
+
+
+class Registry(Mapping[str, Claim]):
+    """Every claim by id, in the order they were registered.
+
+    >>> from rnnshapes import claims
+    >>> claims["output-last-step-is-h-n"].comparison
+    'equal'
+    """
+
+    def __init__(self) -> None:
+        self._claims: dict[str, Claim] = {}
+
+    def __getitem__(self, key: str) -> Claim:
+        try:
+            return self._claims[key]
+        except KeyError:
+            raise KeyError(f"no claim {key!r}; known ids: {', '.join(self._claims)}") from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._claims)
+
+    def __len__(self) -> int:
+        return len(self._claims)
+
+    def __repr__(self) -> str:
+        return f"<Registry of {len(self)} claims>"
+
+    def add(self, item: Claim) -> None:
+        if item.id in self._claims:
+            raise ValueError(f"claim id {item.id!r} is registered twice")
+        self._claims[item.id] = item
+
+
+claims = Registry()
+
+
+def _always(config: Config) -> bool:
+    return True
+
+
+def claim(
+    id: str, comparison: Comparison, applies: Callable[[Config], bool] = _always
+) -> Callable[[Check], Check]:
+    """Register the decorated check as claim ``id``; its docstring's first paragraph is the
+    statement and the rest must hold a doctest."""
+
+    def register(function: Check) -> Check:
+        doc = inspect.getdoc(function) or ""
+        statement = " ".join(doc.split("\n\n")[0].split())
+        if not statement or ">>>" not in doc:
+            raise ValueError(f"claim {id!r} needs a statement and a doctest in its docstring")
+        topic = function.__module__.rsplit(".", 1)[-1]
+        claims.add(Claim(id, statement, comparison, topic, applies, function))
+        return function
+
+    return register

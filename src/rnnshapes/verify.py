@@ -1,0 +1,153 @@
+"""Re-check every claim on this machine's torch and device.
+
+>>> report = verify(ids=["output-last-step-is-h-n"])
+>>> report.ok, report.results[0].configs  # the unidirectional ones of the 25 default configs
+(True, 12)
+>>> print(report.results[0].line())
+output-last-step-is-h-n  holds  equal  12 configs
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+
+import torch
+
+from . import facts as _facts  # noqa: F401  (registers the claims)
+from .configs import Config, default_configs
+from .registry import ClaimFailed, Comparison, claims
+
+__all__ = ["ClaimResult", "Report", "verify"]
+
+
+@dataclass(frozen=True)
+class ClaimResult:
+    """One claim checked on every configuration it applies to."""
+
+    id: str
+    statement: str
+    comparison: Comparison
+    configs: int
+    passed: bool
+    bit_equal_configs: int
+    max_diff: float
+    failure: str | None = None
+    failing_config: str | None = None
+
+    def line(self) -> str:
+        """One line: id, result, comparison, configurations (and, if close, how close)."""
+        result = "holds" if self.passed else "FAILS"
+        parts = [f"{self.id:<45}", f"{result}  {self.comparison:<9}", f"{self.configs} configs"]
+        if self.comparison == "close" and self.passed:
+            if self.bit_equal_configs == self.configs:
+                parts.append("(bit-equal on all)")
+            else:
+                parts.append(
+                    f"(bit-equal on {self.bit_equal_configs}, max |diff| {self.max_diff:.2g})"
+                )
+        return " ".join(parts)
+
+
+@dataclass(frozen=True)
+class Report:
+    """Every claim's result, with the torch version and device they were checked on."""
+
+    results: tuple[ClaimResult, ...]
+    torch_version: str
+    device: str
+
+    @property
+    def ok(self) -> bool:
+        """Whether every claim held."""
+        return all(r.passed for r in self.results)
+
+    def summary(self) -> str:
+        held = sum(r.passed for r in self.results)
+        if self.ok:
+            return f"{held} claims hold on torch {self.torch_version} ({self.device})"
+        return (
+            f"{len(self.results) - held} of {len(self.results)} claims fail on torch "
+            f"{self.torch_version} ({self.device})"
+        )
+
+    def __str__(self) -> str:
+        lines = [r.line() for r in self.results]
+        for r in self.results:
+            if not r.passed:
+                lines.append(f"\n{r.id} fails on {r.failing_config}:\n  {r.failure}")
+        return "\n".join([*lines, self.summary()])
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "torch": self.torch_version,
+                "device": self.device,
+                "ok": self.ok,
+                "claims": [asdict(r) for r in self.results],
+            },
+            indent=2,
+        )
+
+
+def _check_device(device: object) -> str:
+    if not isinstance(device, str | torch.device):
+        raise TypeError(f"device must be a string such as 'cpu' or 'cuda', got {type(device).__name__}")
+    try:
+        dev = torch.device(device)
+    except RuntimeError as err:
+        raise ValueError(f"not a device: {device!r} ({err})") from None
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError("device 'cuda' was asked for, but torch sees no CUDA device here")
+    if dev.type not in ("cpu", "cuda"):
+        raise ValueError(f"device must be 'cpu' or 'cuda', got {str(dev)!r}")
+    return str(dev)
+
+
+def verify(
+    device: str = "cpu",
+    ids: Sequence[str] | None = None,
+    configs: Iterable[Config] | None = None,
+) -> Report:
+    """Check every registered claim (or those in ``ids``) on ``configs`` (default: the
+    :func:`~rnnshapes.configs.default_configs` on ``device``). A claim stops at its first
+    failing configuration, which the report names."""
+    dev = _check_device(device)
+    if ids is not None:
+        if isinstance(ids, str):
+            raise TypeError("ids must be a list of claim ids, not one string")
+        chosen = [claims[i] for i in ids]
+    else:
+        chosen = list(claims.values())
+    pool = list(default_configs(dev) if configs is None else configs)
+    results = []
+    for item in chosen:
+        count = bit_equal = 0
+        max_diff = 0.0
+        failure = failing = None
+        for cfg in pool:
+            if not item.applies(cfg):
+                continue
+            count += 1
+            try:
+                outcome = item.check(cfg)
+            except (ClaimFailed, RuntimeError) as err:
+                failure, failing = f"{type(err).__name__}: {err}", str(cfg)
+                break
+            bit_equal += outcome.bit_equal
+            max_diff = max(max_diff, outcome.max_diff)
+        results.append(
+            ClaimResult(
+                id=item.id,
+                statement=item.statement,
+                comparison=item.comparison,
+                configs=count,
+                passed=failure is None and count > 0,
+                bit_equal_configs=bit_equal,
+                max_diff=max_diff,
+                failure=failure if count else "no configuration applies",
+                failing_config=failing,
+            )
+        )
+    return Report(tuple(results), torch.__version__, dev)
