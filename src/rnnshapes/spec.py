@@ -6,7 +6,7 @@ so every one of them rejects the same wrong inputs with the same message.
 >>> import torch
 >>> spec = Spec.of(torch.nn.LSTM(4, 5, num_layers=2, bidirectional=True, proj_size=2))
 >>> spec.describe()
-'2-layer bidirectional LSTM'
+'2-layer bidirectional LSTM with proj_size=2'
 >>> # h_n has num_layers × num_directions = 2 × 2 = 4 rows, each of H_out = proj_size = 2
 >>> spec.state_rows, spec.h_out
 (4, 2)
