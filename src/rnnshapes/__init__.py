@@ -15,7 +15,7 @@ from .shapes import Shapes, shapes
 from .spec import Spec
 from .state import by_layer, final_state, final_state_from_output
 from .unroll import Unrolled, unroll
-from .verify import ClaimResult, Report, verify
+from .verification import ClaimResult, Report, verify
 
 __version__ = "0.1.0"
 

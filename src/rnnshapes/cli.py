@@ -45,7 +45,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command == "verify":
-        from .verify import verify
+        from .verification import verify
 
         try:
             report = verify(device=args.device)
