@@ -31,8 +31,6 @@ def report() -> Report:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Remember which source files contributed doctests, for test_doctests_collected."""
     files = {
-        Path(str(item.path)).resolve()
-        for item in items
-        if type(item).__name__ == "DoctestItem"
+        Path(str(item.path)).resolve() for item in items if type(item).__name__ == "DoctestItem"
     }
     config.stash[DOCTEST_FILES] = files

@@ -21,8 +21,15 @@ def _seed() -> None:
 def test_public_api_is_listed() -> None:
     for name in rnnshapes.__all__:
         assert hasattr(rnnshapes, name), name
-    assert {"shapes", "unroll", "by_layer", "final_state", "final_state_from_output",
-            "claims", "verify"} <= set(rnnshapes.__all__)
+    assert {
+        "shapes",
+        "unroll",
+        "by_layer",
+        "final_state",
+        "final_state_from_output",
+        "claims",
+        "verify",
+    } <= set(rnnshapes.__all__)
 
 
 def test_shapes_names_every_dimension() -> None:
@@ -91,7 +98,7 @@ def test_unroll_is_differentiable() -> None:
 
 def test_unroll_rejects_dropout_in_training_but_not_in_eval() -> None:
     lstm = nn.LSTM(H_IN, H, num_layers=2, dropout=0.3)
-    with pytest.raises(ValueError, match="training mode with dropout=0.3"):
+    with pytest.raises(ValueError, match=r"training mode with dropout=0\.3"):
         unroll(lstm, torch.randn(L, N, H_IN))
     lstm.eval()
     x = torch.randn(L, N, H_IN)
@@ -126,7 +133,9 @@ def test_final_state_from_output_padded_batch_first() -> None:
     out, (h_n, _) = lstm(pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False))
     padded, found = pad_packed_sequence(out, batch_first=True)
     assert torch.equal(final_state_from_output(padded, lstm, found), final_state(h_n, lstm))
-    assert torch.equal(final_state_from_output(padded, lstm, lengths.tolist()), final_state(h_n, lstm))
+    assert torch.equal(
+        final_state_from_output(padded, lstm, lengths.tolist()), final_state(h_n, lstm)
+    )
     # without lengths the forward half is read at the last padded step: wrong for short ones
     wrong = final_state_from_output(padded, lstm)
     assert torch.equal(wrong[1], final_state(h_n, lstm)[1])  # the full-length sequence
@@ -147,32 +156,65 @@ def test_final_state_from_output_unbatched() -> None:
         (lambda: shapes(nn.GRUCell(4, 5), 7), TypeError, "cells take one step"),
         (lambda: shapes(nn.GRU(4, 5), 0), ValueError, "seq_len must be at least 1"),
         (lambda: shapes(nn.GRU(4, 5), 7, batch=True), TypeError, "batch must be an int"),
-        (lambda: by_layer(torch.zeros(3, 2, 5), nn.LSTM(4, 5, 2, bidirectional=True)),
-         ValueError, "state has 3 rows but a 2-layer bidirectional LSTM returns 4"),
+        (
+            lambda: by_layer(torch.zeros(3, 2, 5), nn.LSTM(4, 5, 2, bidirectional=True)),
+            ValueError,
+            "state has 3 rows but a 2-layer bidirectional LSTM returns 4",
+        ),
         (lambda: by_layer(torch.zeros(2, 3, 6), nn.GRU(4, 5, 2)), ValueError, "ends in 6"),
         (lambda: final_state([1, 2], nn.GRU(4, 5)), TypeError, "h_n must be a torch.Tensor"),
-        (lambda: final_state_from_output(torch.zeros(7, 3, 5), nn.GRU(4, 5), [7, 7]),
-         ValueError, "lengths has 2 entries but the batch has 3"),
-        (lambda: final_state_from_output(torch.zeros(7, 3, 5), nn.GRU(4, 5), [7, 8, 1]),
-         ValueError, "between 1 and the sequence length 7"),
-        (lambda: final_state_from_output(torch.zeros(7, 3, 5), nn.GRU(4, 5), [7.0, 7.0, 1.0]),
-         TypeError, "lengths must be integers"),
-        (lambda: final_state_from_output(torch.zeros(7, 3, 10), nn.GRU(4, 5)),
-         ValueError, "output ends in 10"),
+        (
+            lambda: final_state_from_output(torch.zeros(7, 3, 5), nn.GRU(4, 5), [7, 7]),
+            ValueError,
+            "lengths has 2 entries but the batch has 3",
+        ),
+        (
+            lambda: final_state_from_output(torch.zeros(7, 3, 5), nn.GRU(4, 5), [7, 8, 1]),
+            ValueError,
+            "between 1 and the sequence length 7",
+        ),
+        (
+            lambda: final_state_from_output(torch.zeros(7, 3, 5), nn.GRU(4, 5), [7.0, 7.0, 1.0]),
+            TypeError,
+            "lengths must be integers",
+        ),
+        (
+            lambda: final_state_from_output(torch.zeros(7, 3, 10), nn.GRU(4, 5)),
+            ValueError,
+            "output ends in 10",
+        ),
         (lambda: unroll(nn.GRU(4, 5), torch.zeros(7, 3, 6)), ValueError, "takes input_size=4"),
         (lambda: unroll(nn.GRU(4, 5), torch.zeros(7, 3, 4, 1)), ValueError, "got 4-D"),
-        (lambda: unroll(nn.GRU(4, 5), torch.zeros(7, 3, 4, dtype=torch.float64)),
-         TypeError, "module's weights are torch.float32"),
-        (lambda: unroll(nn.GRU(4, 5), torch.zeros(7, 3, 4, dtype=torch.int64)),
-         TypeError, "floating-point"),
-        (lambda: unroll(nn.LSTM(4, 5), torch.zeros(7, 3, 4), torch.zeros(1, 3, 5)),
-         TypeError, "tuple \\(h0, c0\\)"),
-        (lambda: unroll(nn.GRU(4, 5), torch.zeros(7, 3, 4), (torch.zeros(1, 3, 5),)),
-         TypeError, "one tensor h0"),
-        (lambda: unroll(nn.GRU(4, 5, 2), torch.zeros(7, 3, 4), torch.zeros(3, 3, 5)),
-         ValueError, "h0 has 3 rows but a 2-layer GRU takes 2"),
-        (lambda: unroll(nn.GRU(4, 5), torch.zeros(7, 3, 4), torch.zeros(1, 2, 5)),
-         ValueError, "h0 must have shape \\(1, 3, 5\\)"),
+        (
+            lambda: unroll(nn.GRU(4, 5), torch.zeros(7, 3, 4, dtype=torch.float64)),
+            TypeError,
+            "module's weights are torch.float32",
+        ),
+        (
+            lambda: unroll(nn.GRU(4, 5), torch.zeros(7, 3, 4, dtype=torch.int64)),
+            TypeError,
+            "floating-point",
+        ),
+        (
+            lambda: unroll(nn.LSTM(4, 5), torch.zeros(7, 3, 4), torch.zeros(1, 3, 5)),
+            TypeError,
+            "tuple \\(h0, c0\\)",
+        ),
+        (
+            lambda: unroll(nn.GRU(4, 5), torch.zeros(7, 3, 4), (torch.zeros(1, 3, 5),)),
+            TypeError,
+            "one tensor h0",
+        ),
+        (
+            lambda: unroll(nn.GRU(4, 5, 2), torch.zeros(7, 3, 4), torch.zeros(3, 3, 5)),
+            ValueError,
+            "h0 has 3 rows but a 2-layer GRU takes 2",
+        ),
+        (
+            lambda: unroll(nn.GRU(4, 5), torch.zeros(7, 3, 4), torch.zeros(1, 2, 5)),
+            ValueError,
+            "h0 must have shape \\(1, 3, 5\\)",
+        ),
         (lambda: unroll(nn.GRU(4, 5), torch.zeros(0, 3, 4)), ValueError, "at least one step"),
     ],
 )

@@ -15,11 +15,24 @@ from rnnshapes import by_layer, final_state, final_state_from_output, shapes, un
 warnings.filterwarnings("ignore", "LSTM with projections is not supported with oneDNN")
 
 modules = st.one_of(
-    st.builds(nn.LSTM, st.integers(1, 4), st.integers(2, 4), num_layers=st.integers(1, 2),
-              bidirectional=st.booleans(), batch_first=st.booleans()),
-    st.builds(nn.GRU, st.integers(1, 4), st.integers(1, 4), num_layers=st.integers(1, 2),
-              bidirectional=st.booleans()),
-    st.builds(nn.RNN, st.integers(1, 4), st.integers(1, 4), nonlinearity=st.sampled_from(["tanh", "relu"])),
+    st.builds(
+        nn.LSTM,
+        st.integers(1, 4),
+        st.integers(2, 4),
+        num_layers=st.integers(1, 2),
+        bidirectional=st.booleans(),
+        batch_first=st.booleans(),
+    ),
+    st.builds(
+        nn.GRU,
+        st.integers(1, 4),
+        st.integers(1, 4),
+        num_layers=st.integers(1, 2),
+        bidirectional=st.booleans(),
+    ),
+    st.builds(
+        nn.RNN, st.integers(1, 4), st.integers(1, 4), nonlinearity=st.sampled_from(["tanh", "relu"])
+    ),
     st.builds(nn.LSTM, st.just(3), st.just(4), proj_size=st.integers(1, 3)),
     st.builds(nn.LSTMCell, st.just(3), st.just(4)),
     st.builds(nn.Linear, st.just(3), st.just(4)),

@@ -91,24 +91,38 @@ def test_a_broken_fact_fails_its_claim(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_a_claim_that_compares_nothing_fails() -> None:
     item = claims["output-last-step-is-h-n"]
-    silent = type(item)(item.id, item.statement, item.comparison, item.topic, item.applies,
-                        lambda cfg, ck: None)
+    silent = type(item)(
+        item.id, item.statement, item.comparison, item.topic, item.applies, lambda cfg, ck: None
+    )
     with pytest.raises(ClaimFailed, match="compared nothing"):
         silent.check(Config())
 
 
 def test_claims_cover_the_issue_topics() -> None:
     topics = {item.topic for item in claims.values()}
-    assert topics == {"layers", "returns", "layout", "bidirectional", "packed", "projection",
-                      "chunks", "dropout", "cells", "gradients"}
+    assert topics == {
+        "layers",
+        "returns",
+        "layout",
+        "bidirectional",
+        "packed",
+        "projection",
+        "chunks",
+        "dropout",
+        "cells",
+        "gradients",
+    }
 
 
 def test_import_loads_neither_sphinx_nor_matplotlib() -> None:
     import subprocess
     import sys
 
-    code = ("import sys, rnnshapes; "
-            "print(sorted({m.split('.')[0] for m in sys.modules} & {'matplotlib', 'sphinx', 'docutils'}))")
+    code = (
+        "import sys, rnnshapes; "
+        "print(sorted({m.split('.')[0] for m in sys.modules}"
+        " & {'matplotlib', 'sphinx', 'docutils'}))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
     assert rnnshapes.__version__

@@ -36,16 +36,19 @@ def test_verify_json(
     assert [c["id"] for c in data["claims"]] == list(claims)
 
 
-def test_verify_exits_1_when_a_claim_fails(monkeypatch: pytest.MonkeyPatch,
-                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_verify_exits_1_when_a_claim_fails(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from rnnshapes import verify
     from rnnshapes.configs import Returned
     from rnnshapes.facts import layers
 
-    from rnnshapes import verify
-
     real_run = layers.run
-    monkeypatch.setattr(layers, "run", lambda m, x, hx=None: Returned(
-        real_run(m, x, hx).output * 2, real_run(m, x, hx).h_n, None))
+    monkeypatch.setattr(
+        layers,
+        "run",
+        lambda m, x, hx=None: Returned(real_run(m, x, hx).output * 2, real_run(m, x, hx).h_n, None),
+    )
     failing = verify(ids=["output-last-step-is-h-n", "omitted-h0-is-zeros"])
     monkeypatch.setattr("rnnshapes.verification.verify", lambda device: failing)
     assert main(["verify"]) == 1
@@ -62,8 +65,24 @@ def test_verify_cuda_without_a_gpu_is_a_usage_error(capsys: pytest.CaptureFixtur
 
 
 def test_shapes_lstm_all_options(capsys: pytest.CaptureFixture[str]) -> None:
-    argv = ("shapes LSTM --input-size 4 --hidden-size 5 --num-layers 2 --bidirectional "
-            "--batch-first --proj-size 2 --seq-len 7 --batch 3").split()
+    argv = [
+        "shapes",
+        "LSTM",
+        "--input-size",
+        "4",
+        "--hidden-size",
+        "5",
+        "--num-layers",
+        "2",
+        "--bidirectional",
+        "--batch-first",
+        "--proj-size",
+        "2",
+        "--seq-len",
+        "7",
+        "--batch",
+        "3",
+    ]
     assert main(argv) == 0
     assert capsys.readouterr().out.splitlines() == [
         "input   (3, 7, 4)  batch=3, seq_len=7, input_size=4",
@@ -94,8 +113,26 @@ def test_bad_usage_exits_2(argv: str, message: str, capsys: pytest.CaptureFixtur
 
 def test_python_dash_m_runs_the_cli() -> None:
     out = subprocess.run(
-        [sys.executable, "-m", "rnnshapes", "shapes", "rnn", "--input-size", "4",
-         "--hidden-size", "5", "--seq-len", "7", "--batch", "3"],
-        capture_output=True, text=True, check=True,
+        [
+            sys.executable,
+            "-m",
+            "rnnshapes",
+            "shapes",
+            "rnn",
+            "--input-size",
+            "4",
+            "--hidden-size",
+            "5",
+            "--seq-len",
+            "7",
+            "--batch",
+            "3",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     )
-    assert out.stdout.splitlines()[2] == "h_n     (1, 3, 5)  num_layers*num_directions=1*1, batch=3, hidden_size=5"
+    assert (
+        out.stdout.splitlines()[2]
+        == "h_n     (1, 3, 5)  num_layers*num_directions=1*1, batch=3, hidden_size=5"
+    )

@@ -1,4 +1,4 @@
-"""Doctests that never run are worse than none: every module with ``>>>`` lines must be collected."""
+"""Doctests that never run are worse than none: each module with ``>>>`` lines is collected."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import os
 from pathlib import Path
 
 import pytest
-
 from conftest import DOCTEST_FILES, SRC
 
 

@@ -34,7 +34,9 @@ def test_unroll_matches_module(cfg: Config, data: st.DataObject) -> None:
         enforce = data.draw(st.booleans(), label="enforce_sorted")
         if enforce:
             lengths = sorted(lengths, reverse=True)
-        x = pack_padded_sequence(cfg.input(), lengths, batch_first=cfg.batch_first, enforce_sorted=enforce)
+        x = pack_padded_sequence(
+            cfg.input(), lengths, batch_first=cfg.batch_first, enforce_sorted=enforce
+        )
     else:
         x = cfg.input(batched=mode == "tensor")
     if with_state:
@@ -85,7 +87,7 @@ def test_by_layer_and_final_state(cfg: Config, batched: bool) -> None:
         for d in range(cfg.num_directions):
             assert torch.equal(grid[layer, d], r.h_n[layer * cfg.num_directions + d])
     f = final_state(r.h_n, m)
-    assert f.shape == r.h_n.shape[1:-1] + (cfg.num_directions * cfg.h_out,)
+    assert f.shape == (*r.h_n.shape[1:-1], cfg.num_directions * cfg.h_out)
     assert torch.equal(final_state_from_output(r.output, m), f)
 
 
@@ -93,7 +95,9 @@ def test_by_layer_and_final_state(cfg: Config, batched: bool) -> None:
 def test_final_state_from_output_packed_and_padded(cfg: Config, data: st.DataObject) -> None:
     m = cfg.module()
     lengths = data.draw(lengths_for(cfg), label="lengths")
-    packed = pack_padded_sequence(cfg.input(), lengths, batch_first=cfg.batch_first, enforce_sorted=False)
+    packed = pack_padded_sequence(
+        cfg.input(), lengths, batch_first=cfg.batch_first, enforce_sorted=False
+    )
     r = run(m, packed)
     expected = final_state(r.h_n, m)
     assert torch.equal(final_state_from_output(r.output, m), expected)

@@ -44,13 +44,19 @@ class Config:
     seed: int = field(default=0, compare=False)
 
     def __str__(self) -> str:
-        words = [self.kind]
+        words: list[str] = [self.kind]
         if self.kind == "RNN" and self.nonlinearity != "tanh":
             words.append(self.nonlinearity)
         words.append(f"layers={self.num_layers}")
-        words += [w for w, on in [("bidirectional", self.bidirectional),
-                                  ("batch_first", self.batch_first),
-                                  ("bias=False", not self.bias)] if on]
+        words += [
+            w
+            for w, on in [
+                ("bidirectional", self.bidirectional),
+                ("batch_first", self.batch_first),
+                ("bias=False", not self.bias),
+            ]
+            if on
+        ]
         if self.proj_size:
             words.append(f"proj_size={self.proj_size}")
         words += [str(self.dtype).removeprefix("torch."), self.device]
@@ -151,7 +157,13 @@ def default_configs(device: str = "cpu") -> Iterator[Config]:
     ]
     i = 0
     for kind in kinds:
-        for layers, bidirectional in [(1, False), (1, True), (2, False), (2, True), (3, i % 2 == 0)]:
+        for layers, bidirectional in [
+            (1, False),
+            (1, True),
+            (2, False),
+            (2, True),
+            (3, i % 2 == 0),
+        ]:
             yield Config(
                 **kind,
                 num_layers=layers,

@@ -56,6 +56,7 @@ def read_input(spec: Spec, value: object, weight: torch.Tensor | None = None) ->
             )
         return Batch(x=x, lengths=lengths, batched=True, packed=value)
     x = check_tensor(value, "input")
+    shape = tuple(x.shape)
     _check_floating(x, "input", weight)
     layout = "(N, L, input_size)" if spec.batch_first else "(L, N, input_size)"
     if x.dim() not in (2, 3):
@@ -74,13 +75,19 @@ def read_input(spec: Spec, value: object, weight: torch.Tensor | None = None) ->
     elif spec.batch_first:
         x = x.transpose(0, 1)
     if x.shape[0] == 0 or x.shape[1] == 0:
-        raise ValueError(f"input must have at least one step and one sequence, got {tuple(value.shape)}")  # type: ignore[attr-defined]
+        raise ValueError(f"input must have at least one step and one sequence, got {shape}")
     lengths = torch.full((x.shape[1],), x.shape[0], dtype=torch.int64)
     return Batch(x=x, lengths=lengths, batched=batched, packed=None)
 
 
 def _check_state(
-    spec: Spec, t: object, name: str, batch: Batch, size: int, size_name: str, weight: torch.Tensor | None
+    spec: Spec,
+    t: object,
+    name: str,
+    batch: Batch,
+    size: int,
+    size_name: str,
+    weight: torch.Tensor | None,
 ) -> torch.Tensor:
     t = check_tensor(t, name)
     _check_floating(t, name, weight)
@@ -104,17 +111,21 @@ def _check_state(
 def read_state(
     spec: Spec, hx: object, batch: Batch, weight: torch.Tensor | None = None
 ) -> tuple[torch.Tensor | None, torch.Tensor | None]:
-    """Check an initial state against ``spec`` and ``batch``; return ``(h0, c0)`` batched or None."""
+    """Check an initial state against ``spec`` and ``batch``; return ``(h0, c0)``, batched."""
     if hx is None:
         return None, None
     if spec.has_cell:
         if not isinstance(hx, tuple | list) or len(hx) != 2:
-            raise TypeError(f"an LSTM's initial state must be a tuple (h0, c0), got {type(hx).__name__}")
+            raise TypeError(
+                f"an LSTM's initial state must be a tuple (h0, c0), got {type(hx).__name__}"
+            )
         h0 = _check_state(spec, hx[0], "h0", batch, spec.h_out, _h_name(spec), weight)
         c0 = _check_state(spec, hx[1], "c0", batch, spec.hidden_size, "hidden_size", weight)
         return h0, c0
     if isinstance(hx, tuple | list):
-        raise TypeError(f"a {spec.kind}'s initial state is one tensor h0, not a {type(hx).__name__}")
+        raise TypeError(
+            f"a {spec.kind}'s initial state is one tensor h0, not a {type(hx).__name__}"
+        )
     return _check_state(spec, hx, "h0", batch, spec.h_out, _h_name(spec), weight), None
 
 
@@ -141,9 +152,13 @@ def check_lengths(lengths: object, batch: int, seq_len: int) -> torch.Tensor:
             raise TypeError(f"lengths must be integers, got {list(lengths)!r}")
         values = torch.tensor(list(lengths), dtype=torch.int64)
     else:
-        raise TypeError(f"lengths must be a list or 1-D tensor of ints, got {type(lengths).__name__}")
+        raise TypeError(
+            f"lengths must be a list or 1-D tensor of ints, got {type(lengths).__name__}"
+        )
     if values.numel() != batch:
-        raise ValueError(f"lengths has {values.numel()} entries but the batch has {batch} sequences")
+        raise ValueError(
+            f"lengths has {values.numel()} entries but the batch has {batch} sequences"
+        )
     if batch and (values.min() < 1 or values.max() > seq_len):
         raise ValueError(
             f"lengths must be between 1 and the sequence length {seq_len}, got {values.tolist()}"

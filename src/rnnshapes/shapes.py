@@ -50,7 +50,7 @@ class Shapes:
         rows = [(k, v, self.dims[k]) for k, v in self.as_dict().items() if v is not None]
         width = max(len(str(tuple(v))) for _, v, _ in rows)
         return "\n".join(
-            f"{k:<7} {str(tuple(v)):<{width}}  {', '.join(map(str, d))}" for k, v, d in rows
+            f"{k:<7} {tuple(v)!s:<{width}}  {', '.join(map(str, d))}" for k, v, d in rows
         )
 
     def as_dict(self) -> dict[str, torch.Size | None]:
@@ -85,7 +85,8 @@ def shapes(module: torch.nn.Module, seq_len: int, batch: int | None = None) -> S
         spec.state_rows, f"num_layers*num_directions={spec.num_layers}*{spec.num_directions}"
     )
     features = Dim(
-        spec.num_directions * spec.h_out, f"num_directions*{h_name}={spec.num_directions}*{spec.h_out}"
+        spec.num_directions * spec.h_out,
+        f"num_directions*{h_name}={spec.num_directions}*{spec.h_out}",
     )
 
     def sequence(last: Dim) -> tuple[Dim, ...]:

@@ -108,6 +108,14 @@ class Spec:
         return " ".join(words)
 
 
+def parameter(module: nn.Module, name: str) -> torch.Tensor:
+    """The tensor ``module.<name>`` (a weight or bias), typed as a tensor."""
+    value = getattr(module, name)
+    if not isinstance(value, torch.Tensor):
+        raise TypeError(f"{type(module).__name__}.{name} is not a tensor")
+    return value
+
+
 def check_tensor(value: object, name: str) -> torch.Tensor:
     """Return ``value`` if it is a tensor, else raise ``TypeError`` naming the argument."""
     if not isinstance(value, torch.Tensor):

@@ -84,7 +84,8 @@ def final_state(h_n: torch.Tensor, module: nn.Module) -> torch.Tensor:
     h_n = check_tensor(h_n, "h_n")
     if h_n.dim() in (2, 3) and h_n.shape[0] == spec.state_rows and h_n.shape[-1] != spec.h_out:
         raise ValueError(
-            f"h_n ends in {h_n.shape[-1]} but a {spec.describe()} returns h_n ending in {spec.h_out}"
+            f"h_n ends in {h_n.shape[-1]} but a {spec.describe()} "
+            f"returns h_n ending in {spec.h_out}"
         )
     top = by_layer(h_n, module)[-1]  # (D, N, H_out)
     return torch.cat(list(top), dim=-1)
@@ -139,7 +140,9 @@ def final_state_from_output(
     time_major = output.transpose(0, 1) if spec.batch_first else output
     seq_len, batch = time_major.shape[:2]
     if seq_len == 0 or batch == 0:
-        raise ValueError(f"output must have at least one step and one sequence, got {tuple(output.shape)}")
+        raise ValueError(
+            f"output must have at least one step and one sequence, got {tuple(output.shape)}"
+        )
     found = (
         torch.full((batch,), seq_len, dtype=torch.int64)
         if lengths is None

@@ -28,7 +28,7 @@ from torch import nn
 from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence
 
 from .inputs import Batch, read_input, read_state
-from .spec import Spec
+from .spec import Spec, parameter
 
 __all__ = ["Unrolled", "unroll"]
 
@@ -129,7 +129,7 @@ its random masks cannot be reproduced; call module.eval() first
             f"cannot unroll a {spec.describe()} in training mode with dropout={spec.dropout}: "
             "its random masks cannot be reproduced; call module.eval() first"
         )
-    weight: torch.Tensor = module.weight_ih_l0
+    weight = parameter(module, "weight_ih_l0")
     batch = read_input(spec, input, weight)
     h0, c0 = read_state(spec, hx, batch, weight)
     h_grid, c_grid, h_n, c_n = _run(module, spec, batch, h0, c0)

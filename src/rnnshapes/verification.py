@@ -93,7 +93,9 @@ class Report:
 
 def _check_device(device: object) -> str:
     if not isinstance(device, str | torch.device):
-        raise TypeError(f"device must be a string such as 'cpu' or 'cuda', got {type(device).__name__}")
+        raise TypeError(
+            f"device must be a string such as 'cpu' or 'cuda', got {type(device).__name__}"
+        )
     try:
         dev = torch.device(device)
     except RuntimeError as err:

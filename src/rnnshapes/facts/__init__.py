@@ -1,18 +1,18 @@
 """The claims, one module per topic; importing this package registers them all, in this order."""
 
 # isort: skip_file
-from . import layers, returns, layout, bidirectional, packed  # noqa: I001
+from . import layers, returns, layout, bidirectional, packed
 from . import projection, chunks, dropout, cells, gradients
 
 __all__ = [
-    "layers",
-    "returns",
-    "layout",
     "bidirectional",
-    "packed",
-    "projection",
+    "cells",
     "chunks",
     "dropout",
-    "cells",
     "gradients",
+    "layers",
+    "layout",
+    "packed",
+    "projection",
+    "returns",
 ]

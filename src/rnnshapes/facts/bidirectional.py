@@ -1,4 +1,5 @@
-"""Bidirectional modules: which half of ``output`` is which, where each direction ends, ``h_n``'s order."""
+"""Bidirectional modules: which half of ``output`` is which, where each direction ends, ``h_n``'s
+order."""
 
 from __future__ import annotations
 
@@ -23,7 +24,9 @@ def _time_major(cfg: Config, t: torch.Tensor) -> torch.Tensor:
 
 @claim("bidirectional-output-halves", "close", applies=_bi_one_layer)
 def bidirectional_output_halves(cfg: Config, ck: Checker) -> None:
-    """In a bidirectional module's ``output``, ``output[..., :H]`` is the forward direction and ``output[..., H:]`` the backward one: the backward half is a forward module run on the time-reversed input, then reversed back.
+    """In a bidirectional module's ``output``, ``output[..., :H]`` is the forward direction and
+    ``output[..., H:]`` the backward one: the backward half is a forward module run on the
+    time-reversed input, then reversed back.
 
     >>> import torch
     >>> _ = torch.manual_seed(0)
@@ -53,7 +56,9 @@ def bidirectional_output_halves(cfg: Config, ck: Checker) -> None:
 
 @claim("bidirectional-final-states-at-both-ends", "equal", applies=_bi)
 def bidirectional_ends(cfg: Config, ck: Checker) -> None:
-    """A bidirectional module's forward direction ends at the last step and its backward direction at step 0: ``h_n[-2]`` is ``output[-1, :, :H]`` and ``h_n[-1]`` is ``output[0, :, H:]``, exactly.
+    """A bidirectional module's forward direction ends at the last step and its backward
+    direction at step 0: ``h_n[-2]`` is ``output[-1, :, :H]`` and ``h_n[-1]`` is ``output[0, :,
+    H:]``, exactly.
 
     >>> import torch
     >>> _ = torch.manual_seed(0)
@@ -71,7 +76,8 @@ def bidirectional_ends(cfg: Config, ck: Checker) -> None:
 
 @claim("bidirectional-last-step-is-not-final", "structure", applies=_bi)
 def bidirectional_last_step(cfg: Config, ck: Checker) -> None:
-    """For a bidirectional module, ``output[-1]`` is not the final state: its backward half has seen only the last input, and differs from ``h_n[-1]``.
+    """For a bidirectional module, ``output[-1]`` is not the final state: its backward half has
+    seen only the last input, and differs from ``h_n[-1]``.
 
     >>> import torch
     >>> _ = torch.manual_seed(0)
@@ -90,7 +96,9 @@ def bidirectional_last_step(cfg: Config, ck: Checker) -> None:
 
 @claim("h-n-rows-are-layer-major", "close", applies=_bi)
 def h_n_rows_layer_major(cfg: Config, ck: Checker) -> None:
-    """The rows of ``h_n`` (and ``c_n``) are ordered layer-major: layer 0 forward, layer 0 backward, layer 1 forward, ...; ``h_n.view(num_layers, num_directions, N, H)`` separates them.
+    """The rows of ``h_n`` (and ``c_n``) are ordered layer-major: layer 0 forward, layer 0
+    backward, layer 1 forward, ...; ``h_n.view(num_layers, num_directions, N, H)`` separates
+    them.
 
     >>> import torch
     >>> from rnnshapes import by_layer
@@ -116,13 +124,18 @@ def h_n_rows_layer_major(cfg: Config, ck: Checker) -> None:
                 p.copy_(getattr(m, name.replace("_l0", f"_l{layer}")))
         step = run(one, layer_input)
         for d in range(2):
-            ck.close(grid[layer, d], step.h_n[d], f"h_n row {2 * layer + d} vs layer {layer}, direction {d}")
+            ck.close(
+                grid[layer, d],
+                step.h_n[d],
+                f"h_n row {2 * layer + d} vs layer {layer}, direction {d}",
+            )
         layer_input = step.output
 
 
 @claim("chunks-do-not-carry-backward", "structure", applies=_bi)
 def chunks_do_not_carry_backward(cfg: Config, ck: Checker) -> None:
-    """Carrying ``h_n`` into the next chunk does not reproduce a full run of a bidirectional module: the backward direction of the first chunk never saw the later steps.
+    """Carrying ``h_n`` into the next chunk does not reproduce a full run of a bidirectional
+    module: the backward direction of the first chunk never saw the later steps.
 
     >>> import torch
     >>> _ = torch.manual_seed(0)
@@ -141,4 +154,6 @@ def chunks_do_not_carry_backward(cfg: Config, ck: Checker) -> None:
     split = cfg.seq_len // 2
     full = _time_major(cfg, run(m, x).output)
     first = _time_major(cfg, run(m, x[:, :split] if cfg.batch_first else x[:split]).output)
-    ck.differ(first[..., cfg.h_out :], full[:split, :, cfg.h_out :], "backward half, chunked vs full")
+    ck.differ(
+        first[..., cfg.h_out :], full[:split, :, cfg.h_out :], "backward half, chunked vs full"
+    )

@@ -1,19 +1,24 @@
-"""Cells and gates: a loop over ``RNNCell``/``LSTMCell``/``GRUCell``, and the gate order in the weights."""
+"""Cells and gates: a loop over ``RNNCell``/``LSTMCell``/``GRUCell``, and the gate order in the
+weights."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import torch
 from torch import nn
 
 from ..configs import Config, run
 from ..registry import Checker, claim
+from ..spec import parameter
 
 
 def _cell_able(cfg: Config) -> bool:
     return cfg.num_layers == 1 and not cfg.bidirectional and cfg.proj_size == 0
 
 
-def _kind(kind: str):  # type: ignore[no-untyped-def]
+def _kind(kind: str) -> Callable[[Config], bool]:
     def applies(cfg: Config) -> bool:
         return cfg.kind == kind and cfg.proj_size == 0
 
@@ -22,13 +27,16 @@ def _kind(kind: str):  # type: ignore[no-untyped-def]
 
 @claim("cell-loop-reproduces-module", "close", applies=_cell_able)
 def cell_loop(cfg: Config, ck: Checker) -> None:
-    """A Python loop over ``RNNCell``, ``LSTMCell`` or ``GRUCell`` holding a one-layer module's weights reproduces that module: the stacked per-step ``h`` is ``output``, the last ``h`` (and ``c``) is ``h_n`` (and ``c_n``).
+    """A Python loop over ``RNNCell``, ``LSTMCell`` or ``GRUCell`` holding a one-layer module's
+    weights reproduces that module: the stacked per-step ``h`` is ``output``, the last ``h``
+    (and ``c``) is ``h_n`` (and ``c_n``).
 
     >>> import torch
     >>> _ = torch.manual_seed(0)
     >>> lstm = torch.nn.LSTM(4, 5)
     >>> cell = torch.nn.LSTMCell(4, 5)
-    >>> _ = cell.load_state_dict({k.removesuffix("_l0"): v for k, v in lstm.state_dict().items()})
+    >>> weights = {k.removesuffix("_l0"): v for k, v in lstm.state_dict().items()}
+    >>> _ = cell.load_state_dict(weights)
     >>> x = torch.randn(7, 3, 4)
     >>> steps, state = [], None
     >>> for x_t in x:  # 7 steps
@@ -60,27 +68,42 @@ def cell_loop(cfg: Config, ck: Checker) -> None:
         ck.close(state[1], r.c_n[0], "the cell loop's last c vs c_n")
 
 
-def _first_step(cfg: Config) -> tuple[nn.RNNBase, torch.Tensor, torch.Tensor, torch.Tensor, object]:
-    """A one-layer module, a first input step, a random h0 (and c0) and the module's first step."""
+@dataclass(frozen=True)
+class _FirstStep:
+    """A one-layer module, an input step, a random state before it and the module's step."""
+
+    module: nn.RNNBase
+    x: torch.Tensor
+    h0: torch.Tensor
+    c0: torch.Tensor | None
+    h1: torch.Tensor
+    c1: torch.Tensor | None
+
+
+def _first_step(cfg: Config) -> _FirstStep:
     c = cfg.with_(num_layers=1, bidirectional=False, batch_first=False, seq_len=1)
     m = c.module()
     x = c.input()
     hx = c.initial_state()
     r = run(m, x, hx)
-    return m, x[0], r.output[0], r.c_n[0] if r.c_n is not None else None, hx
+    h0, c0 = hx if isinstance(hx, tuple) else (hx, None)
+    c1 = None if r.c_n is None else r.c_n[0]
+    return _FirstStep(m, x[0], h0[0], None if c0 is None else c0[0], r.output[0], c1)
 
 
 def _gates(m: nn.RNNBase, x_t: torch.Tensor, h: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    gi = x_t @ m.weight_ih_l0.T
-    gh = h @ m.weight_hh_l0.T
+    gi = x_t @ parameter(m, "weight_ih_l0").T
+    gh = h @ parameter(m, "weight_hh_l0").T
     if m.bias:
-        gi, gh = gi + m.bias_ih_l0, gh + m.bias_hh_l0
+        gi, gh = gi + parameter(m, "bias_ih_l0"), gh + parameter(m, "bias_hh_l0")
     return gi, gh
 
 
 @claim("lstm-gate-order-is-i-f-g-o", "close", applies=_kind("LSTM"))
 def lstm_gate_order(cfg: Config, ck: Checker) -> None:
-    """LSTM's ``weight_ih_l{k}`` and ``weight_hh_l{k}`` stack the gates in the order input ``i``, forget ``f``, cell ``g``, output ``o``: reading the four quarters in that order reproduces a step, and swapping ``f`` and ``o`` does not.
+    """LSTM's ``weight_ih_l{k}`` and ``weight_hh_l{k}`` stack the gates in the order input
+    ``i``, forget ``f``, cell ``g``, output ``o``: reading the four quarters in that order
+    reproduces a step, and swapping ``f`` and ``o`` does not.
 
     >>> import torch
     >>> _ = torch.manual_seed(0)
@@ -88,15 +111,17 @@ def lstm_gate_order(cfg: Config, ck: Checker) -> None:
     >>> lstm.weight_ih_l0.shape  # (4 gates × hidden_size, input_size) = (20, 4)
     torch.Size([20, 4])
     >>> x, h0, c0 = torch.randn(1, 3, 4), torch.randn(1, 3, 5), torch.randn(1, 3, 5)
-    >>> gates = x[0] @ lstm.weight_ih_l0.T + lstm.bias_ih_l0 + h0[0] @ lstm.weight_hh_l0.T + lstm.bias_hh_l0
+    >>> gates = (x[0] @ lstm.weight_ih_l0.T + lstm.bias_ih_l0
+    ...          + h0[0] @ lstm.weight_hh_l0.T + lstm.bias_hh_l0)
     >>> i, f, g, o = gates.chunk(4, dim=-1)
     >>> c1 = torch.sigmoid(f) * c0[0] + torch.sigmoid(i) * torch.tanh(g)
     >>> h1 = torch.sigmoid(o) * torch.tanh(c1)
     >>> torch.testing.assert_close(h1, lstm(x, (h0, c0))[0][0])
     """
-    m, x_t, h1, c1, hx = _first_step(cfg)
-    h0, c0 = hx[0][0], hx[1][0]  # type: ignore[index]
-    gi, gh = _gates(m, x_t, h0)
+    s = _first_step(cfg)
+    assert s.c0 is not None and s.c1 is not None
+    h0, c0, h1, c1 = s.h0, s.c0, s.h1, s.c1
+    gi, gh = _gates(s.module, s.x, h0)
 
     def step(order: str) -> tuple[torch.Tensor, torch.Tensor]:
         q = dict(zip(order, (gi + gh).chunk(4, dim=-1), strict=True))
@@ -111,7 +136,8 @@ def lstm_gate_order(cfg: Config, ck: Checker) -> None:
 
 @claim("gru-gate-order-is-r-z-n", "close", applies=_kind("GRU"))
 def gru_gate_order(cfg: Config, ck: Checker) -> None:
-    """GRU's weights stack the gates in the order reset ``r``, update ``z``, new ``n``, and the reset gate multiplies ``W_hn h + b_hn`` (inside the bias); ``h' = (1 - z) * n + z * h``.
+    """GRU's weights stack the gates in the order reset ``r``, update ``z``, new ``n``, and the
+    reset gate multiplies ``W_hn h + b_hn`` (inside the bias); ``h' = (1 - z) * n + z * h``.
 
     >>> import torch
     >>> _ = torch.manual_seed(0)
@@ -124,9 +150,9 @@ def gru_gate_order(cfg: Config, ck: Checker) -> None:
     >>> n = torch.tanh(i_n + r * h_n)
     >>> torch.testing.assert_close((1 - z) * n + z * h0[0], gru(x, h0)[0][0])
     """
-    m, x_t, h1, _, hx = _first_step(cfg)
-    h0 = hx[0]  # type: ignore[index]
-    gi, gh = _gates(m, x_t, h0)
+    s = _first_step(cfg)
+    h0, h1 = s.h0, s.h1
+    gi, gh = _gates(s.module, s.x, h0)
 
     def step(order: str) -> torch.Tensor:
         i = dict(zip(order, gi.chunk(3, dim=-1), strict=True))

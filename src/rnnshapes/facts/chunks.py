@@ -14,7 +14,9 @@ def _uni(cfg: Config) -> bool:
 
 @claim("carried-state-reproduces-full-run", "close", applies=_uni)
 def carried_state(cfg: Config, ck: Checker) -> None:
-    """For a unidirectional module, running a sequence in chunks and passing each chunk's final state (``h_n``, or ``(h_n, c_n)``) as the next chunk's ``hx`` reproduces the full run; close, not always bit-equal: the input projection is computed chunk by chunk.
+    """For a unidirectional module, running a sequence in chunks and passing each chunk's final
+    state (``h_n``, or ``(h_n, c_n)``) as the next chunk's ``hx`` reproduces the full run;
+    close, not always bit-equal: the input projection is computed chunk by chunk.
 
     >>> import torch
     >>> _ = torch.manual_seed(0)

@@ -38,7 +38,8 @@ def _train_and_eval(cfg: Config) -> tuple[Returned, Returned]:
 
 @claim("dropout-spares-output-last-step", "equal", applies=_uni_stacked)
 def dropout_spares_top(cfg: Config, ck: Checker) -> None:
-    """Dropout between layers never touches the top layer's output: in training mode ``output[-1]`` still equals ``h_n[-1]`` exactly.
+    """Dropout between layers never touches the top layer's output: in training mode
+    ``output[-1]`` still equals ``h_n[-1]`` exactly.
 
     >>> import torch
     >>> _ = torch.manual_seed(0)
@@ -54,7 +55,9 @@ def dropout_spares_top(cfg: Config, ck: Checker) -> None:
 
 @claim("dropout-acts-between-layers-only", "close", applies=_stacked)
 def dropout_between_layers(cfg: Config, ck: Checker) -> None:
-    """Dropout acts on each layer's output before the next layer reads it, never on the module's input or inside the recurrence: in training mode the first layer's states (``h_n``'s first rows) are those of eval mode, and the layers above change.
+    """Dropout acts on each layer's output before the next layer reads it, never on the module's
+    input or inside the recurrence: in training mode the first layer's states (``h_n``'s first
+    rows) are those of eval mode, and the layers above change.
 
     >>> import torch
     >>> _ = torch.manual_seed(0)
@@ -74,7 +77,8 @@ def dropout_between_layers(cfg: Config, ck: Checker) -> None:
 
 @claim("dropout-with-one-layer-does-nothing", "equal", applies=_one_layer)
 def dropout_one_layer(cfg: Config, ck: Checker) -> None:
-    """With one layer there is no "between layers": ``dropout > 0`` only warns, and training mode returns exactly what eval mode does.
+    """With one layer there is no "between layers": ``dropout > 0`` only warns, and training
+    mode returns exactly what eval mode does.
 
     >>> import torch, warnings
     >>> with warnings.catch_warnings(record=True) as caught:

@@ -14,7 +14,9 @@ def _uni(cfg: Config) -> bool:
 
 @claim("same-gradients-from-h-n-or-output", "close", applies=_uni)
 def same_gradients(cfg: Config, ck: Checker) -> None:
-    """For a unidirectional module, a loss on ``h_n[-1]`` and the same loss on ``output[-1]`` give the same gradients for every weight: they are the same tensor values, reached through two outputs of the kernel.
+    """For a unidirectional module, a loss on ``h_n[-1]`` and the same loss on ``output[-1]``
+    give the same gradients for every weight: they are the same tensor values, reached through
+    two outputs of the kernel.
 
     >>> import torch
     >>> _ = torch.manual_seed(0)
@@ -35,5 +37,7 @@ def same_gradients(cfg: Config, ck: Checker) -> None:
         h_n = state[0] if isinstance(state, tuple) else state
         last = h_n[-1] if pick == "h_n" else (output[:, -1] if cfg.batch_first else output[-1])
         grads.append(torch.autograd.grad(last.square().sum(), params))
-    for name, (a, b) in zip([n for n, _ in m.named_parameters()], zip(*grads, strict=True), strict=True):
+    for name, (a, b) in zip(
+        [n for n, _ in m.named_parameters()], zip(*grads, strict=True), strict=True
+    ):
         ck.close(a, b, f"gradient of {name}")

@@ -38,7 +38,8 @@ def _step_axis(cfg: Config) -> int:
 
 @claim("output-last-step-is-h-n", "equal", applies=_uni)
 def output_last_step_is_h_n(cfg: Config, ck: Checker) -> None:
-    """For a unidirectional module, the last step of ``output`` is the last row of ``h_n``: ``output[-1]`` equals ``h_n[-1]`` exactly (``output[:, -1]`` with ``batch_first``).
+    """For a unidirectional module, the last step of ``output`` is the last row of ``h_n``:
+    ``output[-1]`` equals ``h_n[-1]`` exactly (``output[:, -1]`` with ``batch_first``).
 
     >>> import torch
     >>> _ = torch.manual_seed(0)
@@ -58,7 +59,8 @@ def output_last_step_is_h_n(cfg: Config, ck: Checker) -> None:
 
 @claim("output-is-top-layer", "close")
 def output_is_top_layer(cfg: Config, ck: Checker) -> None:
-    """``output`` is the top layer's hidden state at every step: a stack of one-layer modules holding the same weights gives the same ``output``.
+    """``output`` is the top layer's hidden state at every step: a stack of one-layer modules
+    holding the same weights gives the same ``output``.
 
     >>> import torch
     >>> _ = torch.manual_seed(0)
@@ -82,7 +84,8 @@ def output_is_top_layer(cfg: Config, ck: Checker) -> None:
 
 @claim("h-n-is-last-step-of-every-layer", "close")
 def h_n_is_last_step_of_every_layer(cfg: Config, ck: Checker) -> None:
-    """``h_n`` holds every layer's (and direction's) state at the last step: row ``k`` of ``h_n`` is what a one-layer module with layer ``k``'s weights returns as its final state.
+    """``h_n`` holds every layer's (and direction's) state at the last step: row ``k`` of
+    ``h_n`` is what a one-layer module with layer ``k``'s weights returns as its final state.
 
     >>> import torch
     >>> _ = torch.manual_seed(0)
@@ -108,7 +111,8 @@ def h_n_is_last_step_of_every_layer(cfg: Config, ck: Checker) -> None:
 
 @claim("lower-layers-not-in-output", "structure", applies=_stacked)
 def lower_layers_not_in_output(cfg: Config, ck: Checker) -> None:
-    """Lower layers' states appear nowhere in ``output``: of each lower layer only the final state comes back, as a row of ``h_n``.
+    """Lower layers' states appear nowhere in ``output``: of each lower layer only the final
+    state comes back, as a row of ``h_n``.
 
     >>> import torch
     >>> _ = torch.manual_seed(0)
@@ -125,12 +129,16 @@ def lower_layers_not_in_output(cfg: Config, ck: Checker) -> None:
     for row in range(d * (cfg.num_layers - 1)):
         for t in range(cfg.seq_len):
             for half in range(d):
-                ck.differ(steps[t, :, half * h : (half + 1) * h], r.h_n[row], f"h_n[{row}] in output[{t}]")
+                ck.differ(
+                    steps[t, :, half * h : (half + 1) * h], r.h_n[row], f"h_n[{row}] in output[{t}]"
+                )
 
 
 @claim("unroll-reproduces-module", "close")
 def unroll_reproduces_module(cfg: Config, ck: Checker) -> None:
-    """Recomputed step by step from the module's weights with the documented equations, the recurrence gives the module's ``output``, ``h_n`` and ``c_n``: ``rnnshapes.unroll`` matches the fused kernel.
+    """Recomputed step by step from the module's weights with the documented equations, the
+    recurrence gives the module's ``output``, ``h_n`` and ``c_n``: ``rnnshapes.unroll`` matches
+    the fused kernel.
 
     >>> import torch
     >>> from rnnshapes import unroll
@@ -146,6 +154,7 @@ def unroll_reproduces_module(cfg: Config, ck: Checker) -> None:
     x, hx = cfg.input(), cfg.initial_state()
     r = run(m, x, hx)
     u = unroll(m, x, hx)
+    assert isinstance(u.output, torch.Tensor)
     ck.close(u.output, r.output, "unroll's output vs the module's")
     ck.close(u.h_n, r.h_n, "unroll's h_n vs the module's")
     if r.c_n is not None:
@@ -155,7 +164,8 @@ def unroll_reproduces_module(cfg: Config, ck: Checker) -> None:
 
 @claim("shapes-match-module", "structure")
 def shapes_match_module(cfg: Config, ck: Checker) -> None:
-    """``rnnshapes.shapes`` predicts the shape of everything a module returns from its configuration alone, batched or unbatched.
+    """``rnnshapes.shapes`` predicts the shape of everything a module returns from its
+    configuration alone, batched or unbatched.
 
     >>> import torch
     >>> from rnnshapes import shapes

@@ -14,7 +14,9 @@ def _batch_first(cfg: Config) -> bool:
 
 def _states_equal(ck: Checker, a: object, b: object, what: str) -> None:
     """Compare two (h, c) states with ``ck.equal``; ``c`` may be None."""
-    pairs = zip(a if isinstance(a, tuple) else (a,), b if isinstance(b, tuple) else (b,))
+    pairs = zip(
+        a if isinstance(a, tuple) else (a,), b if isinstance(b, tuple) else (b,), strict=True
+    )
     for i, (x, y) in enumerate(pairs):
         assert isinstance(x, torch.Tensor) and isinstance(y, torch.Tensor)
         ck.equal(x, y, f"{what} ({'hc'[i]})")
@@ -22,7 +24,9 @@ def _states_equal(ck: Checker, a: object, b: object, what: str) -> None:
 
 @claim("batch-first-moves-input-and-output-only", "close", applies=_batch_first)
 def batch_first_moves_output(cfg: Config, ck: Checker) -> None:
-    """``batch_first=True`` swaps the first two axes of the input and of ``output`` only: the same weights on the transposed input give the transposed ``output`` and the very same ``h_n`` and ``c_n``, which stay ``(num_layers * num_directions, N, H)``.
+    """``batch_first=True`` swaps the first two axes of the input and of ``output`` only: the
+    same weights on the transposed input give the transposed ``output`` and the very same
+    ``h_n`` and ``c_n``, which stay ``(num_layers * num_directions, N, H)``.
 
     >>> import torch
     >>> _ = torch.manual_seed(0)
@@ -44,7 +48,8 @@ def batch_first_moves_output(cfg: Config, ck: Checker) -> None:
 
 @claim("batch-first-leaves-h0-layout", "structure", applies=_batch_first)
 def batch_first_leaves_h0(cfg: Config, ck: Checker) -> None:
-    """``batch_first`` does not apply to ``h0`` and ``c0``: they are ``(num_layers * num_directions, N, H)`` either way, and a batch-major ``h0`` is refused.
+    """``batch_first`` does not apply to ``h0`` and ``c0``: they are ``(num_layers *
+    num_directions, N, H)`` either way, and a batch-major ``h0`` is refused.
 
     >>> import torch
     >>> lstm = torch.nn.LSTM(4, 5, num_layers=2, batch_first=True)
@@ -63,9 +68,7 @@ def batch_first_leaves_h0(cfg: Config, ck: Checker) -> None:
     m = c.module()
     hx = c.initial_state()
     ck.true(run(m, c.input(), hx).h_n.shape[:2] == (rows, batch), "h0 (rows, N, H) accepted")
-    swapped = (
-        tuple(t.transpose(0, 1) for t in hx) if isinstance(hx, tuple) else hx.transpose(0, 1)
-    )
+    swapped = tuple(t.transpose(0, 1) for t in hx) if isinstance(hx, tuple) else hx.transpose(0, 1)
     try:
         m(c.input(), swapped)
     except RuntimeError:
@@ -76,7 +79,9 @@ def batch_first_leaves_h0(cfg: Config, ck: Checker) -> None:
 
 @claim("unbatched-input-drops-batch-axis", "close")
 def unbatched_input(cfg: Config, ck: Checker) -> None:
-    """Unbatched 2-D input ``(L, H_in)`` gives ``output`` ``(L, D * H_out)`` and ``h_n`` ``(num_layers * D, H_out)``, with no batch axis (``batch_first`` has no effect), and the same numbers as a batch of one.
+    """Unbatched 2-D input ``(L, H_in)`` gives ``output`` ``(L, D * H_out)`` and ``h_n``
+    ``(num_layers * D, H_out)``, with no batch axis (``batch_first`` has no effect), and the
+    same numbers as a batch of one.
 
     >>> import torch
     >>> _ = torch.manual_seed(0)

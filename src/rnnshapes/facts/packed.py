@@ -18,7 +18,11 @@ def _varied(cfg: Config) -> bool:
 def _packed(cfg: Config) -> tuple[torch.Tensor, list[int], object]:
     x = cfg.input()
     lengths = cfg.lengths()
-    return x, lengths, pack_padded_sequence(x, lengths, batch_first=cfg.batch_first, enforce_sorted=False)
+    return (
+        x,
+        lengths,
+        pack_padded_sequence(x, lengths, batch_first=cfg.batch_first, enforce_sorted=False),
+    )
 
 
 def _alone(cfg: Config, x: torch.Tensor, b: int, n: int) -> torch.Tensor:
@@ -28,7 +32,9 @@ def _alone(cfg: Config, x: torch.Tensor, b: int, n: int) -> torch.Tensor:
 
 @claim("packed-h-n-at-each-sequences-end", "close", applies=_varied)
 def packed_h_n_at_each_end(cfg: Config, ck: Checker) -> None:
-    """With a packed batch, ``h_n`` holds each sequence's state at its own last valid step: the same as running that sequence alone, and bit-equal to the unpacked ``output`` at step ``length - 1``.
+    """With a packed batch, ``h_n`` holds each sequence's state at its own last valid step: the
+    same as running that sequence alone, and bit-equal to the unpacked ``output`` at step
+    ``length - 1``.
 
     >>> import torch
     >>> from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
@@ -56,7 +62,9 @@ def packed_h_n_at_each_end(cfg: Config, ck: Checker) -> None:
 
 @claim("enforce-sorted-false-keeps-batch-order", "close", applies=_varied)
 def enforce_sorted_false(cfg: Config, ck: Checker) -> None:
-    """With ``enforce_sorted=False``, ``h_n`` and the unpacked ``output`` come back in the caller's batch order: sorting the batch by length first and undoing the sort gives the same result.
+    """With ``enforce_sorted=False``, ``h_n`` and the unpacked ``output`` come back in the
+    caller's batch order: sorting the batch by length first and undoing the sort gives the same
+    result.
 
     >>> import torch
     >>> from torch.nn.utils.rnn import pack_padded_sequence
@@ -84,7 +92,8 @@ def enforce_sorted_false(cfg: Config, ck: Checker) -> None:
 
 @claim("padded-positions-hold-padding-value", "equal", applies=_varied)
 def padded_positions(cfg: Config, ck: Checker) -> None:
-    """``pad_packed_sequence`` fills every step past a sequence's length with ``padding_value`` (0 by default), exactly.
+    """``pad_packed_sequence`` fills every step past a sequence's length with ``padding_value``
+    (0 by default), exactly.
 
     >>> import torch
     >>> from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
@@ -106,7 +115,9 @@ def padded_positions(cfg: Config, ck: Checker) -> None:
 
 @claim("padded-last-step-is-wrong-for-short-sequences", "equal", applies=_varied)
 def padded_last_step_wrong(cfg: Config, ck: Checker) -> None:
-    """After unpacking, ``output[:, -1]`` (batch first) is padding for every sequence shorter than the batch's longest, not its final state: that is at ``output[b, length - 1]``, and in ``h_n``.
+    """After unpacking, ``output[:, -1]`` (batch first) is padding for every sequence shorter
+    than the batch's longest, not its final state: that is at ``output[b, length - 1]``, and in
+    ``h_n``.
 
     >>> import torch
     >>> from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
@@ -132,7 +143,9 @@ def padded_last_step_wrong(cfg: Config, ck: Checker) -> None:
 
 @claim("unpacked-padding-runs-into-h-n", "close", applies=_varied)
 def unpacked_padding(cfg: Config, ck: Checker) -> None:
-    """Feeding a padded batch without packing runs the recurrence over the padding: each sequence's ``h_n`` is then its state after all ``L`` steps, padding included, not at its own last step.
+    """Feeding a padded batch without packing runs the recurrence over the padding: each
+    sequence's ``h_n`` is then its state after all ``L`` steps, padding included, not at its own
+    last step.
 
     >>> import torch
     >>> from torch.nn.utils.rnn import pack_padded_sequence
@@ -154,12 +167,16 @@ def unpacked_padding(cfg: Config, ck: Checker) -> None:
     padded_h = run(m, padded_x).h_n
     for b in range(cfg.batch):
         alone = run(m, _alone(cfg, padded_x, b, cfg.seq_len)).h_n
-        ck.close(padded_h[:, b], alone[:, 0], f"sequence {b}: h_n after all steps, padding included")
+        ck.close(
+            padded_h[:, b], alone[:, 0], f"sequence {b}: h_n after all steps, padding included"
+        )
 
 
 @claim("final-state-from-output-equals-h-n", "equal", applies=_varied)
 def final_state_from_packed_output(cfg: Config, ck: Checker) -> None:
-    """For a packed batch, ``rnnshapes.final_state_from_output`` (forward half at each sequence's last step, backward half at step 0) equals ``rnnshapes.final_state(h_n)`` bit for bit.
+    """For a packed batch, ``rnnshapes.final_state_from_output`` (forward half at each
+    sequence's last step, backward half at step 0) equals ``rnnshapes.final_state(h_n)`` bit for
+    bit.
 
     >>> import torch
     >>> from torch.nn.utils.rnn import pack_padded_sequence

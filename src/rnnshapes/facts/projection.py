@@ -12,12 +12,14 @@ def _projected(cfg: Config) -> bool:
 
 @claim("proj-size-shrinks-output-and-h-n", "structure", applies=_projected)
 def proj_size_shapes(cfg: Config, ck: Checker) -> None:
-    """With ``proj_size=P``, an LSTM's ``output`` ends in ``num_directions * P`` and ``h_n`` in ``P``, while ``c_n`` keeps ``hidden_size``: "output size equals hidden size" is false here.
+    """With ``proj_size=P``, an LSTM's ``output`` ends in ``num_directions * P`` and ``h_n`` in
+    ``P``, while ``c_n`` keeps ``hidden_size``: "output size equals hidden size" is false here.
 
     >>> import torch
     >>> lstm = torch.nn.LSTM(4, 5, num_layers=2, proj_size=2)
     >>> output, (h_n, c_n) = lstm(torch.randn(7, 3, 4))
-    >>> # output (L, N, P) = (7, 3, 2); h_n (layers, N, P) = (2, 3, 2); c_n (layers, N, H) = (2, 3, 5)
+    >>> # output (L, N, P) = (7, 3, 2); h_n (layers, N, P) = (2, 3, 2)
+    >>> # c_n (layers, N, H) = (2, 3, 5)
     >>> output.shape, h_n.shape, c_n.shape
     (torch.Size([7, 3, 2]), torch.Size([2, 3, 2]), torch.Size([2, 3, 5]))
     """
@@ -31,11 +33,14 @@ def proj_size_shapes(cfg: Config, ck: Checker) -> None:
 
 @claim("projected-state-is-what-recurs", "structure", applies=_projected)
 def projected_state_recurs(cfg: Config, ck: Checker) -> None:
-    """The projection applies at every step and the projected state is what recurs: ``weight_hh`` takes ``proj_size`` inputs, ``weight_hr`` maps ``hidden_size`` to ``proj_size``, and ``h0`` must end in ``proj_size``.
+    """The projection applies at every step and the projected state is what recurs:
+    ``weight_hh`` takes ``proj_size`` inputs, ``weight_hr`` maps ``hidden_size`` to
+    ``proj_size``, and ``h0`` must end in ``proj_size``.
 
     >>> import torch
     >>> lstm = torch.nn.LSTM(4, 5, proj_size=2)
-    >>> # W_hh: (4 gates × hidden_size, proj_size) = (20, 2); W_hr: (proj_size, hidden_size) = (2, 5)
+    >>> # W_hh: (4 gates × hidden_size, proj_size) = (20, 2)
+    >>> # W_hr: (proj_size, hidden_size) = (2, 5)
     >>> lstm.weight_hh_l0.shape, lstm.weight_hr_l0.shape
     (torch.Size([20, 2]), torch.Size([2, 5]))
     """

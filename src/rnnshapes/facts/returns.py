@@ -1,4 +1,5 @@
-"""What comes back: LSTM's ``(h_n, c_n)`` tuple, RNN's and GRU's bare ``h_n``, and ``h`` vs ``o``."""
+"""What comes back: LSTM's ``(h_n, c_n)`` tuple, RNN's and GRU's bare ``h_n``, and ``h`` vs
+``o``."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import torch
 
 from ..configs import Config, run
 from ..registry import Checker, claim
+from ..spec import parameter
 
 
 def _lstm(cfg: Config) -> bool:
@@ -22,7 +24,8 @@ def _simple_lstm(cfg: Config) -> bool:
 
 @claim("lstm-returns-h-n-c-n-tuple", "structure", applies=_lstm)
 def lstm_returns_tuple(cfg: Config, ck: Checker) -> None:
-    """An LSTM returns ``(output, (h_n, c_n))``: the second value is a tuple of two tensors, and ``c_n`` has ``h_n``'s rows and batch but ends in ``hidden_size``.
+    """An LSTM returns ``(output, (h_n, c_n))``: the second value is a tuple of two tensors, and
+    ``c_n`` has ``h_n``'s rows and batch but ends in ``hidden_size``.
 
     >>> import torch
     >>> lstm = torch.nn.LSTM(4, 5, num_layers=2)
@@ -42,7 +45,8 @@ def lstm_returns_tuple(cfg: Config, ck: Checker) -> None:
 
 @claim("c-n-not-in-output", "structure", applies=_lstm)
 def c_n_not_in_output(cfg: Config, ck: Checker) -> None:
-    """LSTM's cell state never appears in ``output``: no row of ``c_n`` matches any step of ``output``; it comes back only as ``c_n``, at the end.
+    """LSTM's cell state never appears in ``output``: no row of ``c_n`` matches any step of
+    ``output``; it comes back only as ``c_n``, at the end.
 
     >>> import torch
     >>> _ = torch.manual_seed(0)
@@ -66,7 +70,8 @@ def c_n_not_in_output(cfg: Config, ck: Checker) -> None:
 
 @claim("rnn-gru-return-bare-h-n", "structure", applies=_not_lstm)
 def rnn_gru_return_bare_h_n(cfg: Config, ck: Checker) -> None:
-    """RNN and GRU return ``(output, h_n)``: the second value is one tensor, and there is no ``c_n``.
+    """RNN and GRU return ``(output, h_n)``: the second value is one tensor, and there is no
+    ``c_n``.
 
     >>> import torch
     >>> output, h_n = torch.nn.GRU(4, 5, num_layers=2)(torch.randn(7, 3, 4))
@@ -79,7 +84,9 @@ def rnn_gru_return_bare_h_n(cfg: Config, ck: Checker) -> None:
 
 @claim("unpacking-h-c-from-gru", "structure", applies=_not_lstm)
 def unpacking_h_c_from_gru(cfg: Config, ck: Checker) -> None:
-    """``out, (h, c) = gru(x)`` unpacks the rows of ``h_n``: it raises ``ValueError`` unless ``h_n`` has exactly two rows, and then it silently sets ``h = h_n[0]`` and ``c = h_n[1]``, which are no cell state.
+    """``out, (h, c) = gru(x)`` unpacks the rows of ``h_n``: it raises ``ValueError`` unless
+    ``h_n`` has exactly two rows, and then it silently sets ``h = h_n[0]`` and ``c = h_n[1]``,
+    which are no cell state.
 
     >>> import torch
     >>> gru = torch.nn.GRU(4, 5, num_layers=2)  # 2 layers × 1 direction = 2 rows
@@ -107,14 +114,16 @@ def unpacking_h_c_from_gru(cfg: Config, ck: Checker) -> None:
 
 @claim("output-is-h-not-gate-o", "close", applies=_simple_lstm)
 def output_is_h_not_gate_o(cfg: Config, ck: Checker) -> None:
-    """An LSTM's ``output`` at step ``t`` is the hidden state ``h_t = o_t * tanh(c_t)`` (then projected by ``W_hr`` when ``proj_size > 0``), not the output gate ``o_t``: the word "output" names the sequence of ``h``.
+    """An LSTM's ``output`` at step ``t`` is the hidden state ``h_t = o_t * tanh(c_t)`` (then
+    projected by ``W_hr`` when ``proj_size > 0``), not the output gate ``o_t``: the word
+    "output" names the sequence of ``h``.
 
     >>> import torch
     >>> _ = torch.manual_seed(0)
     >>> lstm = torch.nn.LSTM(4, 5)
     >>> x = torch.randn(7, 3, 4)
     >>> output, (h_n, c_n) = lstm(x)
-    >>> # the output gate at step 0 (h_{-1} = 0): the 4th quarter of W_ih x + b, i.e. gates i, f, g, o
+    >>> # the output gate at step 0 (h_{-1} = 0): the 4th of the gates i, f, g, o
     >>> pre = x[0] @ lstm.weight_ih_l0.T + lstm.bias_ih_l0 + lstm.bias_hh_l0
     >>> o_0 = torch.sigmoid(pre.chunk(4, dim=-1)[3])
     >>> _, (_, c_0) = lstm(x[:1])  # the cell state after step 0
@@ -132,13 +141,13 @@ def output_is_h_not_gate_o(cfg: Config, ck: Checker) -> None:
         prefix = x[:, : t + 1] if cfg.batch_first else x[: t + 1]
         c_t = run(m, prefix).c_n
         assert c_t is not None
-        pre = xs[t] @ m.weight_ih_l0.T + h_prev @ m.weight_hh_l0.T
+        pre = xs[t] @ parameter(m, "weight_ih_l0").T + h_prev @ parameter(m, "weight_hh_l0").T
         if cfg.bias:
-            pre = pre + m.bias_ih_l0 + m.bias_hh_l0
+            pre = pre + parameter(m, "bias_ih_l0") + parameter(m, "bias_hh_l0")
         o_t = torch.sigmoid(pre.chunk(4, dim=-1)[3])
         h_t = o_t * torch.tanh(c_t[0])
         if cfg.proj_size:
-            h_t = h_t @ m.weight_hr_l0.T
+            h_t = h_t @ parameter(m, "weight_hr_l0").T
         ck.close(steps[t], h_t, f"output[{t}] vs o_t * tanh(c_t)")
         if not cfg.proj_size:
             ck.differ(steps[t], o_t, f"output[{t}] vs the gate o_t")
