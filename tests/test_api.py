@@ -142,6 +142,17 @@ def test_final_state_from_output_padded_batch_first() -> None:
     assert not torch.allclose(wrong[0], final_state(h_n, lstm)[0])
 
 
+def test_final_state_from_output_takes_numpy_lengths() -> None:
+    import numpy as np
+
+    gru = nn.GRU(H_IN, H)
+    x = torch.randn(L, N, H_IN)
+    out, h_n = gru(pack_padded_sequence(x, [4, 7, 1], enforce_sorted=False))
+    padded, _ = pad_packed_sequence(out)
+    for lengths in (np.array([4, 7, 1]), [np.int64(4), np.int64(7), np.int64(1)]):
+        assert torch.equal(final_state_from_output(padded, gru, lengths), final_state(h_n, gru))
+
+
 def test_final_state_from_output_unbatched() -> None:
     rnn = nn.RNN(H_IN, H, num_layers=2)
     out, h_n = rnn(torch.randn(L, H_IN))
@@ -163,6 +174,16 @@ def test_final_state_from_output_unbatched() -> None:
         ),
         (lambda: by_layer(torch.zeros(2, 3, 6), nn.GRU(4, 5, 2)), ValueError, "ends in 6"),
         (lambda: final_state([1, 2], nn.GRU(4, 5)), TypeError, "h_n must be a torch.Tensor"),
+        (
+            lambda: final_state(torch.zeros(3, 2, 5), nn.LSTM(4, 5, 2, bidirectional=True)),
+            ValueError,
+            "h_n has 3 rows but a 2-layer bidirectional LSTM returns 4",
+        ),
+        (
+            lambda: final_state_from_output(torch.zeros(0, 5), nn.GRU(4, 5)),
+            ValueError,
+            "at least one step",
+        ),
         (
             lambda: final_state_from_output(torch.zeros(7, 3, 5), nn.GRU(4, 5), [7, 7]),
             ValueError,

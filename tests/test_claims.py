@@ -42,8 +42,15 @@ def test_equal_claims_really_were_bit_equal(report: Report) -> None:
 def test_unknown_claim_id_is_named() -> None:
     with pytest.raises(KeyError, match="no claim 'nope'"):
         claims["nope"]
+    with pytest.raises(ValueError, match="no claim 'nope'"):
+        verify(ids=["output-last-step-is-h-n", "nope"])
     with pytest.raises(TypeError, match="not one string"):
         verify(ids="output-last-step-is-h-n")  # type: ignore[arg-type]
+
+
+def test_summary_counts_in_words() -> None:
+    one = verify(ids=["omitted-h0-is-zeros"])
+    assert one.summary() == f"1 claim holds on torch {torch.__version__} (cpu)"
 
 
 def test_claim_refuses_a_config_it_does_not_apply_to() -> None:
@@ -64,7 +71,17 @@ def test_checker_raises_on_each_kind_of_mismatch() -> None:
         ck.differ(a, a.clone(), "same")
     with pytest.raises(ClaimFailed, match="false"):
         ck.true(False, "false")
-    assert ck.comparisons == 5
+    ck.differ(torch.zeros(3), torch.zeros(3), "dead ReLU states")  # zero meets zero: no finding
+    with pytest.raises(ClaimFailed, match="expected different"):
+        ck.differ(torch.zeros(3), torch.full((3,), 1e-9), "nearly zero")
+    assert ck.comparisons == 7
+
+
+def test_same_follows_the_claims_label() -> None:
+    a = torch.tensor([1.0, 2.0])
+    Checker("close").same(a, a + 1e-7, "close claim")
+    with pytest.raises(ClaimFailed, match="not bit-equal"):
+        Checker("equal").same(a, a + 1e-7, "equal claim")
 
 
 def test_a_broken_fact_fails_its_claim(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -87,6 +104,17 @@ def test_a_broken_fact_fails_its_claim(monkeypatch: pytest.MonkeyPatch) -> None:
     assert failed.failing_config == str(next(c for c in default_configs() if not c.bidirectional))
     assert "fails on RNN layers=1" in str(report)
     assert report.summary().startswith("2 of 3 claims fail")
+
+
+def test_an_unexpected_error_is_reported_not_raised(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rnnshapes.facts import layers
+
+    def broken(*args: object) -> None:
+        raise IndexError("boom")
+
+    monkeypatch.setattr(layers, "run", broken)
+    result = verify(ids=["output-last-step-is-h-n"]).results[0]
+    assert not result.passed and result.failure == "IndexError: boom"
 
 
 def test_a_claim_that_compares_nothing_fails() -> None:

@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from torch import nn
+from .spec import MODULES
 
 __all__ = ["main"]
 
@@ -20,6 +20,7 @@ def _parser() -> argparse.ArgumentParser:
     v = sub.add_parser("verify", help="re-check every claim on this torch and device")
     v.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
     v.add_argument("--json", action="store_true", help="print the report as JSON")
+    v.set_defaults(error=v.error)
     s = sub.add_parser("shapes", help="print the shapes a module takes and returns")
     s.add_argument("kind", type=str.upper, choices=["RNN", "LSTM", "GRU"])
     s.add_argument("--input-size", type=int, required=True)
@@ -30,6 +31,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--proj-size", type=int, default=0, help="LSTM only")
     s.add_argument("--seq-len", type=int, required=True)
     s.add_argument("--batch", type=int, default=None, help="omit for unbatched input")
+    s.set_defaults(error=s.error)
     return parser
 
 
@@ -50,22 +52,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             report = verify(device=args.device)
         except ValueError as err:
-            parser.error(str(err))
+            args.error(str(err))
         print(report.to_json() if args.json else report)
         return 0 if report.ok else 1
 
     from .shapes import shapes
 
     if args.proj_size and args.kind != "LSTM":
-        parser.error("--proj-size is an LSTM option")
+        args.error("--proj-size is an LSTM option")
     for flag in ("input_size", "hidden_size", "num_layers", "seq_len"):
         if getattr(args, flag) < 1:
-            parser.error(f"--{flag.replace('_', '-')} must be at least 1")
+            args.error(f"--{flag.replace('_', '-')} must be at least 1")
     if args.batch is not None and args.batch < 1:
-        parser.error("--batch must be at least 1 (omit it for unbatched input)")
+        args.error("--batch must be at least 1 (omit it for unbatched input)")
     if args.proj_size < 0 or (args.proj_size and args.proj_size >= args.hidden_size):
-        parser.error("--proj-size must be between 1 and --hidden-size - 1")
-    cls = {"RNN": nn.RNN, "LSTM": nn.LSTM, "GRU": nn.GRU}[args.kind]
+        args.error("--proj-size must be between 1 and --hidden-size - 1")
+    cls = MODULES[args.kind]
     extra = {"proj_size": args.proj_size} if args.proj_size else {}
     module = cls(
         args.input_size,

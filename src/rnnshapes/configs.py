@@ -19,9 +19,17 @@ from typing import Any
 import torch
 from torch import nn
 
-from .spec import Kind
+from .spec import MODULES, Kind, parameter
 
-__all__ = ["Config", "Returned", "default_configs", "run"]
+__all__ = [
+    "Config",
+    "Returned",
+    "bidirectional",
+    "default_configs",
+    "run",
+    "stacked",
+    "unidirectional",
+]
 
 
 @dataclass(frozen=True)
@@ -88,10 +96,9 @@ class Config:
         if self.proj_size:
             kwargs["proj_size"] = self.proj_size
         kwargs.update(overrides)
-        cls = {"RNN": nn.RNN, "LSTM": nn.LSTM, "GRU": nn.GRU}[self.kind]
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(self.seed)
-            module: nn.RNNBase = cls(self.input_size, self.hidden_size, **kwargs)
+            module = MODULES[self.kind](self.input_size, self.hidden_size, **kwargs)
         return module.to(dtype=self.dtype, device=self.device).eval()
 
     def _randn(self, *shape: int, salt: int) -> torch.Tensor:
@@ -114,6 +121,27 @@ class Config:
             return h0
         return h0, self._randn(rows, self.batch, self.hidden_size, salt=3)
 
+    def time_major(self, t: torch.Tensor) -> torch.Tensor:
+        """``t`` (an input or output in the module's layout) with time first."""
+        return t.transpose(0, 1) if self.batch_first else t
+
+    def first_steps(self, t: torch.Tensor, stop: int, start: int = 0) -> torch.Tensor:
+        """Steps ``start..stop-1`` of ``t`` (in the module's layout), along the time axis."""
+        return t[:, start:stop] if self.batch_first else t[start:stop]
+
+    def one_layer_modules(self, module: nn.RNNBase) -> list[nn.RNNBase]:
+        """One one-layer module per layer of ``module`` (built from this config), holding that
+        layer's weights: feeding each one the previous one's output retraces ``module``."""
+        stack = []
+        for layer in range(self.num_layers):
+            size = self.input_size if layer == 0 else self.num_directions * self.h_out
+            one = self.with_(num_layers=1, input_size=size).module()
+            with torch.no_grad():
+                for name, p in one.named_parameters():
+                    p.copy_(parameter(module, name.replace("_l0", f"_l{layer}")))
+            stack.append(one)
+        return stack
+
     def lengths(self) -> list[int]:
         """Distinct lengths (as far as ``seq_len`` allows), unsorted, the longest ``seq_len``."""
         n, top = self.batch, self.seq_len
@@ -130,6 +158,20 @@ class Returned:
     output: Any
     h_n: torch.Tensor
     c_n: torch.Tensor | None
+
+
+def unidirectional(cfg: Config) -> bool:
+    """Claims about ``output[-1]`` and ``h_n[-1]`` need one direction."""
+    return not cfg.bidirectional
+
+
+def bidirectional(cfg: Config) -> bool:
+    return cfg.bidirectional
+
+
+def stacked(cfg: Config) -> bool:
+    """Claims about lower layers need more than one."""
+    return cfg.num_layers > 1
 
 
 def run(module: nn.Module, input: Any, hx: Any = None) -> Returned:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from numbers import Integral
 
 import torch
 from torch.nn.utils.rnn import PackedSequence, pad_packed_sequence
@@ -141,6 +142,8 @@ def check_lengths(lengths: object, batch: int, seq_len: int) -> torch.Tensor:
     ...
     ValueError: lengths must be between 1 and the sequence length 7, got [7, 0, 3]
     """
+    if not isinstance(lengths, torch.Tensor) and hasattr(lengths, "__array__"):
+        lengths = torch.as_tensor(lengths)  # a NumPy array, as pack_padded_sequence accepts
     if isinstance(lengths, torch.Tensor):
         if lengths.is_floating_point() or lengths.is_complex() or lengths.dtype == torch.bool:
             raise TypeError(f"lengths must hold integers, got dtype {lengths.dtype}")
@@ -148,9 +151,9 @@ def check_lengths(lengths: object, batch: int, seq_len: int) -> torch.Tensor:
             raise ValueError(f"lengths must be 1-D, got shape {tuple(lengths.shape)}")
         values = lengths.detach().cpu().to(torch.int64)
     elif isinstance(lengths, Sequence) and not isinstance(lengths, str | bytes):
-        if not all(isinstance(v, int) and not isinstance(v, bool) for v in lengths):
+        if not all(isinstance(v, Integral) and not isinstance(v, bool) for v in lengths):
             raise TypeError(f"lengths must be integers, got {list(lengths)!r}")
-        values = torch.tensor(list(lengths), dtype=torch.int64)
+        values = torch.tensor([int(v) for v in lengths], dtype=torch.int64)
     else:
         raise TypeError(
             f"lengths must be a list or 1-D tensor of ints, got {type(lengths).__name__}"

@@ -51,8 +51,13 @@ def _max_diff(a: torch.Tensor, b: torch.Tensor) -> float:
 
 @dataclass
 class Checker:
-    """The comparisons a check makes; each raises :class:`ClaimFailed` when it does not hold."""
+    """The comparisons a check makes; each raises :class:`ClaimFailed` when it does not hold.
 
+    ``comparison`` is the claim's: :meth:`same` compares bit for bit under ``"equal"``, and with
+    ``assert_close`` otherwise, so a claim's label and its check cannot disagree.
+    """
+
+    comparison: Comparison = "close"
     comparisons: int = 0
     bit_equal: bool = True
     max_diff: float = 0.0
@@ -74,10 +79,23 @@ class Checker:
             self.bit_equal = False
             self.max_diff = max(self.max_diff, _max_diff(a, b))
 
+    def same(self, a: torch.Tensor, b: torch.Tensor, what: str) -> None:
+        """``a`` and ``b`` are the same numbers, as exactly as the claim says."""
+        if self.comparison == "equal":
+            self.equal(a, b, what)
+        else:
+            self.close(a, b, what)
+
     def differ(self, a: torch.Tensor, b: torch.Tensor, what: str) -> None:
-        """``a`` and ``b`` are not even close."""
+        """``a`` and ``b`` are not even close.
+
+        Two all-zero tensors pass: a ReLU unit that never fires is zero wherever it is read, so
+        zero meeting zero says nothing about where a state went.
+        """
         self.comparisons += 1
         if a.shape == b.shape and torch.allclose(a, b):
+            if not (a.any() or b.any()):
+                return
             raise ClaimFailed(f"{what}: expected different values, got close ones")
 
     def true(self, condition: bool, what: str) -> None:
@@ -120,7 +138,7 @@ class Claim:
         """
         if not self.applies(config):
             raise ValueError(f"claim {self.id!r} does not apply to {config}")
-        ck = Checker()
+        ck = Checker(self.comparison)
         self.function(config, ck)
         if ck.comparisons == 0:
             raise ClaimFailed(f"claim {self.id!r} compared nothing on {config}")

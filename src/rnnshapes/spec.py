@@ -14,6 +14,7 @@ so every one of them rejects the same wrong inputs with the same message.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -21,6 +22,9 @@ import torch
 from torch import nn
 
 Kind = Literal["RNN", "LSTM", "GRU"]
+
+#: The module class of each kind.
+MODULES: dict[Kind, Callable[..., nn.RNNBase]] = {"RNN": nn.RNN, "LSTM": nn.LSTM, "GRU": nn.GRU}
 
 _MODES: dict[str, tuple[Kind, str | None]] = {
     "RNN_TANH": ("RNN", "tanh"),

@@ -43,23 +43,26 @@ def by_layer(state: torch.Tensor, module: nn.Module) -> torch.Tensor:
     ValueError: state has 3 rows but a 2-layer bidirectional LSTM returns 4 \
 (num_layers*num_directions = 2*2)
     """
-    spec = Spec.of(module)
-    state = check_tensor(state, "state")
+    return _by_layer(state, Spec.of(module), "state")
+
+
+def _by_layer(state: object, spec: Spec, name: str) -> torch.Tensor:
+    state = check_tensor(state, name)
     if state.dim() not in (2, 3):
         raise ValueError(
-            "state must be 3-D (num_layers*num_directions, batch, H) or unbatched 2-D, "
+            f"{name} must be 3-D (num_layers*num_directions, batch, H) or unbatched 2-D, "
             f"got shape {tuple(state.shape)}"
         )
     if state.shape[0] != spec.state_rows:
         raise ValueError(
-            f"state has {state.shape[0]} rows but a {spec.describe()} returns {spec.state_rows} "
+            f"{name} has {state.shape[0]} rows but a {spec.describe()} returns {spec.state_rows} "
             f"(num_layers*num_directions = {spec.num_layers}*{spec.num_directions})"
         )
     sizes = {spec.h_out, spec.hidden_size} if spec.has_cell else {spec.h_out}
     if state.shape[-1] not in sizes:
         want = " or ".join(str(s) for s in sorted(sizes))
         raise ValueError(
-            f"state ends in {state.shape[-1]} but a {spec.describe()}'s states end in {want}"
+            f"{name} ends in {state.shape[-1]} but a {spec.describe()}'s states end in {want}"
         )
     return state.view(spec.num_layers, spec.num_directions, *state.shape[1:])
 
@@ -81,13 +84,12 @@ def final_state(h_n: torch.Tensor, module: nn.Module) -> torch.Tensor:
     ValueError: h_n ends in 5 but a 2-layer LSTM with proj_size=2 returns h_n ending in 2
     """
     spec = Spec.of(module)
-    h_n = check_tensor(h_n, "h_n")
-    if h_n.dim() in (2, 3) and h_n.shape[0] == spec.state_rows and h_n.shape[-1] != spec.h_out:
+    top = _by_layer(h_n, spec, "h_n")[-1]  # (D, N, H)
+    if top.shape[-1] != spec.h_out:
         raise ValueError(
-            f"h_n ends in {h_n.shape[-1]} but a {spec.describe()} "
+            f"h_n ends in {top.shape[-1]} but a {spec.describe()} "
             f"returns h_n ending in {spec.h_out}"
         )
-    top = by_layer(h_n, module)[-1]  # (D, N, H_out)
     return torch.cat(list(top), dim=-1)
 
 
@@ -130,6 +132,8 @@ def final_state_from_output(
         if lengths is not None:
             raise ValueError("unbatched output (L, D*H_out) has one sequence: pass lengths=None")
         _check_features(output, spec)
+        if output.shape[0] == 0:
+            raise ValueError("output must have at least one step, got shape (0, ...)")
         return _read_final(output.unsqueeze(1), torch.tensor([output.shape[0]]), spec)[0]
     if output.dim() != 3:
         layout = "(N, L, D*H_out)" if spec.batch_first else "(L, N, D*H_out)"

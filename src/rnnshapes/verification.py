@@ -18,7 +18,7 @@ import torch
 
 from . import facts as _facts  # noqa: F401  (registers the claims)
 from .configs import Config, default_configs
-from .registry import Claim, ClaimFailed, Comparison, claims
+from .registry import Claim, Comparison, claims
 
 __all__ = ["ClaimResult", "Report", "verify"]
 
@@ -66,12 +66,10 @@ class Report:
 
     def summary(self) -> str:
         held = sum(r.passed for r in self.results)
+        where = f"on torch {self.torch_version} ({self.device})"
         if self.ok:
-            return f"{held} claims hold on torch {self.torch_version} ({self.device})"
-        return (
-            f"{len(self.results) - held} of {len(self.results)} claims fail on torch "
-            f"{self.torch_version} ({self.device})"
-        )
+            return f"{held} {'claim holds' if held == 1 else 'claims hold'} {where}"
+        return f"{len(self.results) - held} of {len(self.results)} claims fail {where}"
 
     def __str__(self) -> str:
         lines = [r.line() for r in self.results]
@@ -120,6 +118,9 @@ def verify(
     if ids is not None:
         if isinstance(ids, str):
             raise TypeError("ids must be a list of claim ids, not one string")
+        unknown = [i for i in ids if i not in claims]
+        if unknown:
+            raise ValueError(f"no claim {unknown[0]!r}; known ids: {', '.join(claims)}")
         chosen = [claims[i] for i in ids]
     else:
         chosen = list(claims.values())
@@ -142,7 +143,7 @@ def _check_claim(item: Claim, pool: list[Config]) -> ClaimResult:
         count += 1
         try:
             outcome = item.check(cfg)
-        except (ClaimFailed, RuntimeError) as err:
+        except Exception as err:  # any error is a finding on this configuration
             failure, failing = f"{type(err).__name__}: {err}", str(cfg)
             break
         bit_equal += outcome.bit_equal

@@ -55,13 +55,13 @@ def cell_loop(cfg: Config, ck: Checker) -> None:
         for name, p in cell.named_parameters():
             p.copy_(getattr(m, name + "_l0"))
     x = cfg.input()
-    xs = x.transpose(0, 1) if cfg.batch_first else x
+    xs = cfg.time_major(x)
     steps, state = [], None
     for x_t in xs:
         state = cell(x_t, state)
         steps.append(state[0] if isinstance(state, tuple) else state)
     r = run(m, x)
-    out = r.output.transpose(0, 1) if cfg.batch_first else r.output
+    out = cfg.time_major(r.output)
     ck.close(torch.stack(steps), out, "the cell loop's states vs output")
     if isinstance(state, tuple):
         assert r.c_n is not None

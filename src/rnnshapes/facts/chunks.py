@@ -8,11 +8,11 @@ from ..configs import Config, run
 from ..registry import Checker, claim
 
 
-def _uni(cfg: Config) -> bool:
+def _uni_several_steps(cfg: Config) -> bool:
     return not cfg.bidirectional and cfg.seq_len > 1
 
 
-@claim("carried-state-reproduces-full-run", "close", applies=_uni)
+@claim("carried-state-reproduces-full-run", "close", applies=_uni_several_steps)
 def carried_state(cfg: Config, ck: Checker) -> None:
     """For a unidirectional module, running a sequence in chunks and passing each chunk's final
     state (``h_n``, or ``(h_n, c_n)``) as the next chunk's ``hx`` reproduces the full run;
@@ -32,7 +32,9 @@ def carried_state(cfg: Config, ck: Checker) -> None:
     axis = 1 if cfg.batch_first else 0
     full = run(m, x)
     outputs, state = [], None
-    for chunk in x.tensor_split([2, cfg.seq_len // 2 + 1], dim=axis):
+    # two or three chunks, whatever the length: steps [0, a), [a, b), [b, L)
+    cuts = sorted({max(1, cfg.seq_len // 3), max(1, 2 * cfg.seq_len // 3)})
+    for chunk in x.tensor_split(cuts, dim=axis):
         if chunk.shape[axis] == 0:
             continue
         r = run(m, chunk, state)
@@ -40,3 +42,5 @@ def carried_state(cfg: Config, ck: Checker) -> None:
         state = r.h_n if r.c_n is None else (r.h_n, r.c_n)
     ck.close(torch.cat(outputs, dim=axis), full.output, "chunked output vs full run")
     ck.close(r.h_n, full.h_n, "last chunk's h_n vs full run")
+    if r.c_n is not None and full.c_n is not None:
+        ck.close(r.c_n, full.c_n, "last chunk's c_n vs full run")

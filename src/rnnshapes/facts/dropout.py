@@ -6,14 +6,10 @@ import warnings
 
 import torch
 
-from ..configs import Config, Returned, run
+from ..configs import Config, Returned, run, stacked
 from ..registry import Checker, claim
 
 P = 0.5
-
-
-def _stacked(cfg: Config) -> bool:
-    return cfg.num_layers > 1
 
 
 def _uni_stacked(cfg: Config) -> bool:
@@ -24,12 +20,12 @@ def _one_layer(cfg: Config) -> bool:
     return cfg.num_layers == 1
 
 
-def _train_and_eval(cfg: Config) -> tuple[Returned, Returned]:
+def _train_and_eval(cfg: Config, p: float = P) -> tuple[Returned, Returned]:
     """The same module and input, run in training mode (seeded masks) and in eval mode."""
-    m = cfg.module(dropout=P)
+    m = cfg.module(dropout=p)
     x = cfg.input()
     m.train()
-    with torch.random.fork_rng(devices=[x.device] if x.is_cuda else []):
+    with torch.random.fork_rng(devices=[x.device.index or 0] if x.is_cuda else []):
         torch.manual_seed(cfg.seed)
         trained = run(m, x)
     m.eval()
@@ -49,15 +45,16 @@ def dropout_spares_top(cfg: Config, ck: Checker) -> None:
     True
     """
     trained, _ = _train_and_eval(cfg)
-    last = trained.output[:, -1] if cfg.batch_first else trained.output[-1]
+    last = cfg.time_major(trained.output)[-1]
     ck.equal(last, trained.h_n[-1], "output's last step vs h_n[-1] in training mode")
 
 
-@claim("dropout-acts-between-layers-only", "close", applies=_stacked)
+@claim("dropout-acts-between-layers-only", "equal", applies=stacked)
 def dropout_between_layers(cfg: Config, ck: Checker) -> None:
     """Dropout acts on each layer's output before the next layer reads it, never on the module's
     input or inside the recurrence: in training mode the first layer's states (``h_n``'s first
-    rows) are those of eval mode, and the layers above change.
+    rows) are exactly those of eval mode, the layers above change, and with ``dropout=1`` every
+    layer above runs exactly as if it were fed zeros.
 
     >>> import torch
     >>> _ = torch.manual_seed(0)
@@ -71,8 +68,18 @@ def dropout_between_layers(cfg: Config, ck: Checker) -> None:
     """
     trained, evaluated = _train_and_eval(cfg)
     d = cfg.num_directions
-    ck.close(trained.h_n[:d], evaluated.h_n[:d], "layer 0's h_n, train vs eval")
+    ck.equal(trained.h_n[:d], evaluated.h_n[:d], "layer 0's h_n, train vs eval")
     ck.differ(trained.h_n[d:], evaluated.h_n[d:], "upper layers' h_n, train vs eval")
+    # dropout=1 zeroes what each upper layer reads, and nothing else
+    m = cfg.module(dropout=1.0).train()
+    dropped = run(m, cfg.input())
+    layers = cfg.one_layer_modules(m)
+    below = run(layers[0], cfg.input())
+    for layer, one in enumerate(layers[1:], start=1):
+        below = run(one, torch.zeros_like(below.output))
+        rows = dropped.h_n[layer * d : (layer + 1) * d]
+        ck.equal(rows, below.h_n, f"layer {layer} with dropout=1 vs fed zeros")
+    ck.equal(dropped.output, below.output, "output with dropout=1 vs top layer fed zeros")
 
 
 @claim("dropout-with-one-layer-does-nothing", "equal", applies=_one_layer)

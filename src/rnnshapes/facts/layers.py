@@ -3,40 +3,14 @@
 from __future__ import annotations
 
 import torch
-from torch import nn
 
-from ..configs import Config, run
+from ..configs import Config, run, stacked, unidirectional
 from ..registry import Checker, claim
 from ..shapes import shapes
 from ..unroll import unroll
 
 
-def _one_layer_stack(module: nn.RNNBase, cfg: Config) -> list[nn.RNNBase]:
-    """One one-layer module per layer of ``module``, holding that layer's weights."""
-    stack = []
-    for layer in range(cfg.num_layers):
-        size = cfg.input_size if layer == 0 else cfg.num_directions * cfg.h_out
-        one = cfg.with_(num_layers=1, input_size=size).module()
-        with torch.no_grad():
-            for name, p in one.named_parameters():
-                p.copy_(getattr(module, name.replace("_l0", f"_l{layer}")))
-        stack.append(one)
-    return stack
-
-
-def _uni(cfg: Config) -> bool:
-    return not cfg.bidirectional
-
-
-def _stacked(cfg: Config) -> bool:
-    return cfg.num_layers > 1
-
-
-def _step_axis(cfg: Config) -> int:
-    return 1 if cfg.batch_first else 0
-
-
-@claim("output-last-step-is-h-n", "equal", applies=_uni)
+@claim("output-last-step-is-h-n", "equal", applies=unidirectional)
 def output_last_step_is_h_n(cfg: Config, ck: Checker) -> None:
     """For a unidirectional module, the last step of ``output`` is the last row of ``h_n``:
     ``output[-1]`` equals ``h_n[-1]`` exactly (``output[:, -1]`` with ``batch_first``).
@@ -53,11 +27,10 @@ def output_last_step_is_h_n(cfg: Config, ck: Checker) -> None:
     """
     m = cfg.module()
     r = run(m, cfg.input())
-    last = r.output[:, -1] if cfg.batch_first else r.output[-1]
-    ck.equal(last, r.h_n[-1], "output's last step vs h_n[-1]")
+    ck.same(cfg.time_major(r.output)[-1], r.h_n[-1], "output's last step vs h_n[-1]")
 
 
-@claim("output-is-top-layer", "close")
+@claim("output-is-top-layer", "equal")
 def output_is_top_layer(cfg: Config, ck: Checker) -> None:
     """``output`` is the top layer's hidden state at every step: a stack of one-layer modules
     holding the same weights gives the same ``output``.
@@ -72,17 +45,18 @@ def output_is_top_layer(cfg: Config, ck: Checker) -> None:
     >>> x = torch.randn(7, 3, 4)
     >>> output, h_n = gru(x)
     >>> # layer 1 reads layer 0's output; its own output is the module's output
-    >>> torch.testing.assert_close(layer1(layer0(x)[0])[0], output)
+    >>> torch.equal(layer1(layer0(x)[0])[0], output)
+    True
     """
     m = cfg.module()
     x = cfg.input()
     r = run(m, x)
-    for one in _one_layer_stack(m, cfg):
+    for one in cfg.one_layer_modules(m):
         x = run(one, x).output
-    ck.close(x, r.output, "top layer of the one-layer stack vs output")
+    ck.same(x, r.output, "top layer of the one-layer stack vs output")
 
 
-@claim("h-n-is-last-step-of-every-layer", "close")
+@claim("h-n-is-last-step-of-every-layer", "equal")
 def h_n_is_last_step_of_every_layer(cfg: Config, ck: Checker) -> None:
     """``h_n`` holds every layer's (and direction's) state at the last step: row ``k`` of
     ``h_n`` is what a one-layer module with layer ``k``'s weights returns as its final state.
@@ -96,20 +70,21 @@ def h_n_is_last_step_of_every_layer(cfg: Config, ck: Checker) -> None:
     >>> _, h_n = rnn(x)
     >>> out0, h0_n = layer0(x)
     >>> # h_n's first row is layer 0's last step
-    >>> torch.testing.assert_close(h_n[0], out0[-1])
+    >>> torch.equal(h_n[0], out0[-1])
+    True
     """
     m = cfg.module()
     x = cfg.input()
     r = run(m, x)
     rows = []
-    for one in _one_layer_stack(m, cfg):
+    for one in cfg.one_layer_modules(m):
         step = run(one, x)
         rows.append(step.h_n)
         x = step.output
-    ck.close(torch.cat(rows), r.h_n, "the stack's final states vs h_n")
+    ck.same(torch.cat(rows), r.h_n, "the stack's final states vs h_n")
 
 
-@claim("lower-layers-not-in-output", "structure", applies=_stacked)
+@claim("lower-layers-not-in-output", "structure", applies=stacked)
 def lower_layers_not_in_output(cfg: Config, ck: Checker) -> None:
     """Lower layers' states appear nowhere in ``output``: of each lower layer only the final
     state comes back, as a row of ``h_n``.
@@ -124,7 +99,7 @@ def lower_layers_not_in_output(cfg: Config, ck: Checker) -> None:
     """
     m = cfg.module()
     r = run(m, cfg.input())
-    steps = r.output.transpose(0, 1) if cfg.batch_first else r.output
+    steps = cfg.time_major(r.output)
     d, h = cfg.num_directions, cfg.h_out
     for row in range(d * (cfg.num_layers - 1)):
         for t in range(cfg.seq_len):
@@ -155,11 +130,11 @@ def unroll_reproduces_module(cfg: Config, ck: Checker) -> None:
     r = run(m, x, hx)
     u = unroll(m, x, hx)
     assert isinstance(u.output, torch.Tensor)
-    ck.close(u.output, r.output, "unroll's output vs the module's")
-    ck.close(u.h_n, r.h_n, "unroll's h_n vs the module's")
+    ck.same(u.output, r.output, "unroll's output vs the module's")
+    ck.same(u.h_n, r.h_n, "unroll's h_n vs the module's")
     if r.c_n is not None:
         assert u.c_n is not None
-        ck.close(u.c_n, r.c_n, "unroll's c_n vs the module's")
+        ck.same(u.c_n, r.c_n, "unroll's c_n vs the module's")
 
 
 @claim("shapes-match-module", "structure")

@@ -57,7 +57,7 @@ def c_n_not_in_output(cfg: Config, ck: Checker) -> None:
     """
     r = run(cfg.module(), cfg.input())
     assert r.c_n is not None
-    steps = r.output.transpose(0, 1) if cfg.batch_first else r.output
+    steps = cfg.time_major(r.output)
     if cfg.proj_size:  # c_n (hidden_size) cannot even fit a step of output (proj_size)
         ck.true(r.c_n.shape[-1] != cfg.h_out, "c_n and output have the same width")
         return
@@ -134,12 +134,10 @@ def output_is_h_not_gate_o(cfg: Config, ck: Checker) -> None:
     m = cfg.module()
     x = cfg.input()
     r = run(m, x)
-    steps = r.output.transpose(0, 1) if cfg.batch_first else r.output
-    xs = x.transpose(0, 1) if cfg.batch_first else x
+    steps, xs = cfg.time_major(r.output), cfg.time_major(x)
     h_prev = torch.zeros_like(steps[0])
     for t in range(cfg.seq_len):
-        prefix = x[:, : t + 1] if cfg.batch_first else x[: t + 1]
-        c_t = run(m, prefix).c_n
+        c_t = run(m, cfg.first_steps(x, t + 1)).c_n
         assert c_t is not None
         pre = xs[t] @ parameter(m, "weight_ih_l0").T + h_prev @ parameter(m, "weight_hh_l0").T
         if cfg.bias:
@@ -148,7 +146,7 @@ def output_is_h_not_gate_o(cfg: Config, ck: Checker) -> None:
         h_t = o_t * torch.tanh(c_t[0])
         if cfg.proj_size:
             h_t = h_t @ parameter(m, "weight_hr_l0").T
-        ck.close(steps[t], h_t, f"output[{t}] vs o_t * tanh(c_t)")
+        ck.same(steps[t], h_t, f"output[{t}] vs o_t * tanh(c_t)")
         if not cfg.proj_size:
             ck.differ(steps[t], o_t, f"output[{t}] vs the gate o_t")
         h_prev = steps[t]
