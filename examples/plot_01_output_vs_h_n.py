@@ -12,10 +12,14 @@ sequence, draws them side by side, and checks that the last step of ``output`` *
 # Seven steps (L=7) of three sequences (N=3), each step four features (H_in=4), hidden size five
 # (H=5): distinct sizes, so every axis of every shape can be told apart.
 
+import copy
+
 import torch
 
-torch.set_printoptions(precision=3, sci_mode=False)
+# the RNG state and print options before this script; the closing cell puts them back
+rng, print_opts = torch.get_rng_state(), copy.copy(torch._tensor_str.PRINT_OPTS)
 torch.manual_seed(0)
+torch.set_printoptions(precision=3, sci_mode=False)
 
 lstm = torch.nn.LSTM(input_size=4, hidden_size=5)
 x = torch.randn(7, 3, 4)  # (L, N, H_in)
@@ -78,8 +82,9 @@ ax = plot.state_grid(u, sequence=0)
 # %%
 # Checked on every configuration
 # ------------------------------
-# ``rnnshapes`` re-checks the claims this page shows on 25 module configurations (RNN, LSTM,
-# GRU; one to three layers; both directions where they apply).
+# ``rnnshapes`` re-checks the claims this page shows on each of its module configurations a
+# claim applies to (RNN, LSTM, GRU; one to three layers; both directions where they apply), and
+# prints how many that is.
 
 print(rnnshapes.verify(ids=["output-last-step-is-h-n", "c-n-not-in-output"]))
 
@@ -91,7 +96,8 @@ print(rnnshapes.verify(ids=["output-last-step-is-h-n", "c-n-not-in-output"]))
 # so either can feed a classifier. The next examples show where that stops being true: stacked
 # layers, both directions, and batches of different lengths.
 
-torch.set_printoptions(profile="default")
+torch.set_rng_state(rng)
+torch.set_printoptions(precision=print_opts.precision, sci_mode=print_opts.sci_mode)
 
 # %%
 # References

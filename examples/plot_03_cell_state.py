@@ -13,12 +13,16 @@ leaves the module once, as ``c_n``, after the last step. GRU and RNN have no cel
 # step by step from the module's weights and keeps every state, ``c`` included, which the
 # module itself never returns.
 
+import copy
+
 import torch
 
 import rnnshapes
 
-torch.set_printoptions(precision=3, sci_mode=False)
+# the RNG state and print options before this script; the closing cell puts them back
+rng, print_opts = torch.get_rng_state(), copy.copy(torch._tensor_str.PRINT_OPTS)
 torch.manual_seed(0)
+torch.set_printoptions(precision=3, sci_mode=False)
 
 lstm = torch.nn.LSTM(input_size=4, hidden_size=5)
 x = torch.randn(7, 3, 4)  # (L, N, H_in)
@@ -27,8 +31,7 @@ with torch.no_grad():
 
 with torch.no_grad():
     u = rnnshapes.unroll(lstm, x)
-h_t = u.h[0, 0, :, 0]  # layer 0, forward, every step, sequence 0: (L, H)
-c_t = u.c[0, 0, :, 0]
+c_t = u.c[0, 0, :, 0]  # layer 0, forward, every step, sequence 0: (L, H)
 print(c_t)
 
 # %%
@@ -40,25 +43,33 @@ print(torch.allclose(u.output, output, atol=1e-6))
 # %%
 # c_n is the last c, and c is nowhere in output
 # ---------------------------------------------
-# Outlined rows are bit-equal. ``h`` at the last step is ``h_n``; ``c`` at the last step is
-# ``c_n``; no step of ``c`` appears in ``output``.
+# What the module returns, for sequence 0, next to the recomputed ``c``. ``output``'s last step
+# is ``h_n``, bit for bit (outlined). The recomputed ``c`` at the last step is the module's
+# ``c_n`` up to rounding (``torch.testing.assert_close``), and ``c_n`` equals no step of
+# ``output``, not even up to rounding (``torch.allclose``).
 
 from rnnshapes import plot
 
 fig = plot.heatmaps(
-    {"h_t (output)": h_t, "h_n": u.h_n[:, 0], "c_t": c_t, "c_n": u.c_n[:, 0]},
-    equal=[("h_t (output)", "h_n"), ("c_t", "c_n"), ("h_t (output)", "c_t")],
+    {
+        "output[:, 0]": output[:, 0],
+        "h_n[:, 0]": h_n[:, 0],
+        "c_t (unroll)": c_t,
+        "c_n[:, 0]": c_n[:, 0],
+    },
+    equal=[("output[:, 0]", "h_n[:, 0]")],
     labels={
-        "h_t (output)": ("time step t", "hidden unit"),
-        "h_n": ("layer (dim 0)", "hidden unit (dim 2)"),
-        "c_t": ("time step t", "cell unit"),
-        "c_n": ("layer (dim 0)", "cell unit (dim 2)"),
+        "output[:, 0]": ("time step t (dim 0)", "hidden unit (dim 2)"),
+        "h_n[:, 0]": ("layer (dim 0)", "unit (dim 2)"),
+        "c_t (unroll)": ("time step t", "cell unit"),
+        "c_n[:, 0]": ("layer (dim 0)", "unit (dim 2)"),
     },
 )
 fig.suptitle("One-layer LSTM, sequence 0: c leaves only as c_n, after the last step")
 
-print(torch.equal(u.c[0, 0, -1], u.c_n[0]))
-print(not any(torch.equal(c_n[0, 0], output[t, 0]) for t in range(7)))
+print(torch.equal(output[-1], h_n[0]))
+torch.testing.assert_close(u.c[0, 0, -1], c_n[0])  # raises unless close
+print(not any(torch.allclose(c_n[0, 0], output[t, 0]) for t in range(7)))
 
 # %%
 # In a stacked LSTM, ``c_n`` has one row per layer, next to ``h_n``'s:
@@ -111,7 +122,8 @@ print(rnnshapes.verify(ids=ids))
 # ``c`` is the LSTM's internal memory: it is updated at every step and returned once, as
 # ``c_n``, to carry into a later call. What the network "outputs" at each step is ``h``.
 
-torch.set_printoptions(profile="default")
+torch.set_rng_state(rng)
+torch.set_printoptions(precision=print_opts.precision, sci_mode=print_opts.sci_mode)
 
 # %%
 # References
@@ -122,6 +134,7 @@ torch.set_printoptions(profile="default")
 # - :class:`torch.nn.GRU`
 # - :func:`torch.equal`
 # - :func:`torch.allclose`
+# - :func:`torch.testing.assert_close`
 #
 # and from ``rnnshapes``: :func:`rnnshapes.unroll`, :func:`rnnshapes.verify`,
 # :func:`rnnshapes.plot.heatmaps`, :func:`rnnshapes.plot.state_grid`.

@@ -12,10 +12,14 @@ of only one of them.
 # -----------------------------
 # ``batch_first=True``: N=3 sequences of L=7 steps, H_in=4, H=5, 2 layers, 2 directions.
 
+import copy
+
 import torch
 
-torch.set_printoptions(precision=3, sci_mode=False)
+# the RNG state and print options before this script; the closing cell puts them back
+rng, print_opts = torch.get_rng_state(), copy.copy(torch._tensor_str.PRINT_OPTS)
 torch.manual_seed(0)
+torch.set_printoptions(precision=3, sci_mode=False)
 
 gru = torch.nn.GRU(input_size=4, hidden_size=5, num_layers=2, bidirectional=True, batch_first=True)
 x = torch.randn(3, 7, 4)  # (N, L, H_in)
@@ -58,8 +62,9 @@ print(torch.equal(h_n[-1], output[:, 0, H:]))  # backward: step 0
 # %%
 # The last step is not the final state
 # ------------------------------------
-# ``output[:, -1]`` is right for the forward half only: its backward half has read one input,
-# the last. The final state of the whole top layer is both ends joined.
+# ``output[:, -1]`` is right for the forward half only: its backward half has taken only one
+# step of its own recurrence, and has not yet run back over the sequence. The final state of the
+# whole top layer is both ends joined.
 
 print("output[:, -1, H:] is the backward final state:", torch.equal(output[:, -1, H:], h_n[-1]))
 final = torch.cat([h_n[-2], h_n[-1]], dim=-1)  # (N, 2*H)
@@ -107,9 +112,11 @@ print(rnnshapes.verify(ids=ids))
 # ----------
 # For a bidirectional module, read the final state from ``h_n``:
 # ``torch.cat([h_n[-2], h_n[-1]], dim=-1)``, or from ``output`` at both ends. ``output[:, -1]``
-# mixes a final forward state with a backward state that has seen one step.
+# mixes a final forward state with a backward state that has taken only one step of its own
+# recurrence.
 
-torch.set_printoptions(profile="default")
+torch.set_rng_state(rng)
+torch.set_printoptions(precision=print_opts.precision, sci_mode=print_opts.sci_mode)
 
 # %%
 # References

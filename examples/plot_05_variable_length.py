@@ -13,11 +13,15 @@ short ones.
 # An LSTM (H_in=4, H=5) with ``batch_first=True``; three sequences padded to L=7, with lengths
 # given in no particular order, so ``enforce_sorted=False``.
 
+import copy
+
 import torch
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-torch.set_printoptions(precision=3, sci_mode=False)
+# the RNG state and print options before this script; the closing cell puts them back
+rng, print_opts = torch.get_rng_state(), copy.copy(torch._tensor_str.PRINT_OPTS)
 torch.manual_seed(0)
+torch.set_printoptions(precision=3, sci_mode=False)
 
 lstm = torch.nn.LSTM(input_size=4, hidden_size=5, batch_first=True)
 lengths = torch.tensor([4, 7, 1])
@@ -112,7 +116,8 @@ print(rnnshapes.verify(ids=ids))
 # ``h_n`` (or from ``output`` at ``lengths - 1``). ``output[:, -1]`` is right only for the
 # sequences as long as the longest.
 
-torch.set_printoptions(profile="default")
+torch.set_rng_state(rng)
+torch.set_printoptions(precision=print_opts.precision, sci_mode=print_opts.sci_mode)
 
 # %%
 # References

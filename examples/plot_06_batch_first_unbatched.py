@@ -13,10 +13,14 @@ the batch axis everywhere.
 # Two 2-layer GRUs (H_in=4, H=5) with the same weights, one of them ``batch_first``; the same
 # 3 sequences of 7 steps, in each one's layout.
 
+import copy
+
 import torch
 
-torch.set_printoptions(precision=3, sci_mode=False)
+# the RNG state and print options before this script; the closing cell puts them back
+rng, print_opts = torch.get_rng_state(), copy.copy(torch._tensor_str.PRINT_OPTS)
 torch.manual_seed(0)
+torch.set_printoptions(precision=3, sci_mode=False)
 
 gru = torch.nn.GRU(input_size=4, hidden_size=5, num_layers=2)
 gru_bf = torch.nn.GRU(input_size=4, hidden_size=5, num_layers=2, batch_first=True)
@@ -117,7 +121,8 @@ print(rnnshapes.verify(ids=ids))
 # ``batch_first`` is about ``input`` and ``output`` only. Index ``h_n`` and ``c_n`` the same way
 # whatever it says: ``h_n[-1]`` is the top layer's final state.
 
-torch.set_printoptions(profile="default")
+torch.set_rng_state(rng)
+torch.set_printoptions(precision=print_opts.precision, sci_mode=print_opts.sci_mode)
 
 # %%
 # References

@@ -11,19 +11,23 @@ With ``proj_size=P`` an LSTM projects its hidden state to ``P`` features at ever
 # -----------
 # A 2-layer LSTM with H_in=4, hidden_size H=5 and proj_size P=2, on N=3 sequences of L=7 steps.
 
+import copy
+
 import torch
 
-torch.set_printoptions(precision=3, sci_mode=False)
+# the RNG state and print options before this script; the closing cell puts them back
+rng, print_opts = torch.get_rng_state(), copy.copy(torch._tensor_str.PRINT_OPTS)
 torch.manual_seed(0)
+torch.set_printoptions(precision=3, sci_mode=False)
 
 lstm = torch.nn.LSTM(input_size=4, hidden_size=5, num_layers=2, proj_size=2)
 x = torch.randn(7, 3, 4)  # (L, N, H_in)
 
-# %%
-# On CPU, torch may warn once that its oneDNN kernel has no projections and that it falls back
-# to its default kernel; the results are the same.
+import warnings
 
-with torch.no_grad():
+with torch.no_grad(), warnings.catch_warnings():
+    # torch's CPU kernel notes once that oneDNN has no projections and it uses its own
+    warnings.filterwarnings("ignore", "LSTM with projections is not supported with oneDNN")
     output, (h_n, c_n) = lstm(x)
 
 print("output", tuple(output.shape))  # (L, N, P)
@@ -88,7 +92,8 @@ print(rnnshapes.verify(ids=["proj-size-shrinks-output-and-h-n", "projected-state
 # "``output`` ends in ``hidden_size``" holds only without projections (and for one direction).
 # With ``proj_size``, size a classifier on ``proj_size``, and ``c0`` on ``hidden_size``.
 
-torch.set_printoptions(profile="default")
+torch.set_rng_state(rng)
+torch.set_printoptions(precision=print_opts.precision, sci_mode=print_opts.sci_mode)
 
 # %%
 # References

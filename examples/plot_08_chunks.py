@@ -13,10 +13,14 @@ last bits of a float. A bidirectional module is the exception.
 # A sequence of 28 steps (N=3 sequences, H_in=4) through 2-layer modules with H=5: once whole,
 # and once as 4 chunks of 7 steps with the state carried from one chunk to the next.
 
+import copy
+
 import torch
 
-torch.set_printoptions(precision=3, sci_mode=False)
+# the RNG state and print options before this script; the closing cell puts them back
+rng, print_opts = torch.get_rng_state(), copy.copy(torch._tensor_str.PRINT_OPTS)
 torch.manual_seed(0)
+torch.set_printoptions(precision=3, sci_mode=False)
 
 x = torch.randn(28, 3, 4)  # (L, N, H_in)
 chunks = x.split(7)  # 4 chunks of (7, N, H_in)
@@ -122,7 +126,8 @@ print(rnnshapes.verify(ids=["carried-state-reproduces-full-run", "chunks-do-not-
 # computation as one long run, up to rounding in the last bits; detach the carried state
 # between chunks when training with truncated backpropagation through time.
 
-torch.set_printoptions(profile="default")
+torch.set_rng_state(rng)
+torch.set_printoptions(precision=print_opts.precision, sci_mode=print_opts.sci_mode)
 
 # %%
 # References

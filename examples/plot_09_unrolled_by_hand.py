@@ -13,10 +13,14 @@ Written out, they also show the gate order inside the weight matrices.
 # ``weight_ih_l0`` stacks the four gates' weights as input ``i``, forget ``f``, cell ``g``,
 # output ``o`` (4 × H rows). From a zero state, one step is:
 
+import copy
+
 import torch
 
-torch.set_printoptions(precision=3, sci_mode=False)
+# the RNG state and print options before this script; the closing cell puts them back
+rng, print_opts = torch.get_rng_state(), copy.copy(torch._tensor_str.PRINT_OPTS)
 torch.manual_seed(0)
+torch.set_printoptions(precision=3, sci_mode=False)
 
 lstm = torch.nn.LSTM(input_size=4, hidden_size=5)
 x = torch.randn(7, 3, 4)  # (L, N, H_in)
@@ -129,7 +133,8 @@ fig.suptitle("2-layer LSTM, sequence 0: the fused kernel vs the equations step b
 # %%
 # Checked on every configuration
 # ------------------------------
-# The gate orders and the cell loops on every configuration; the full unroll (slower) on a few.
+# The gate orders and the cell loops on every configuration; the full unroll (slower) on a few:
+# a stacked bidirectional LSTM, an LSTM with projections and a stacked ``batch_first`` GRU.
 
 from rnnshapes.configs import Config
 
@@ -143,7 +148,11 @@ print(
         ]
     )
 )
-configs = [Config("LSTM", num_layers=2, bidirectional=True), Config("GRU", proj_size=0)]
+configs = [
+    Config("LSTM", num_layers=2, bidirectional=True),
+    Config("LSTM", proj_size=2),
+    Config("GRU", num_layers=2, batch_first=True),
+]
 print(rnnshapes.verify(ids=["unroll-reproduces-module"], configs=configs))
 
 # %%
@@ -152,7 +161,8 @@ print(rnnshapes.verify(ids=["unroll-reproduces-module"], configs=configs))
 # The module is the documented recurrence and nothing more: ``output`` is ``h`` at every step
 # of the top layer, computed from the gates in the order i, f, g, o (LSTM) or r, z, n (GRU).
 
-torch.set_printoptions(profile="default")
+torch.set_rng_state(rng)
+torch.set_printoptions(precision=print_opts.precision, sci_mode=print_opts.sci_mode)
 
 # %%
 # References

@@ -12,10 +12,14 @@ mode only. The first layer's states and the link between ``output`` and ``h_n`` 
 # A 2-layer LSTM (H_in=4, H=5) with ``dropout=0.5``, run on the same input (L=7, N=3) in both
 # modes.
 
+import copy
+
 import torch
 
-torch.set_printoptions(precision=3, sci_mode=False)
+# the RNG state and print options before this script; the closing cell puts them back
+rng, print_opts = torch.get_rng_state(), copy.copy(torch._tensor_str.PRINT_OPTS)
 torch.manual_seed(0)
+torch.set_printoptions(precision=3, sci_mode=False)
 
 lstm = torch.nn.LSTM(input_size=4, hidden_size=5, num_layers=2, dropout=0.5)
 x = torch.randn(7, 3, 4)  # (L, N, H_in)
@@ -104,7 +108,8 @@ print(rnnshapes.verify(ids=ids))
 # recurrence inside a layer, or the top layer's ``output``. Add an ``nn.Dropout`` after the
 # module for that.
 
-torch.set_printoptions(profile="default")
+torch.set_rng_state(rng)
+torch.set_printoptions(precision=print_opts.precision, sci_mode=print_opts.sci_mode)
 
 # %%
 # References

@@ -30,10 +30,14 @@ and the two places where they mislead.
 # One sequence fed one step at a time, carrying ``(h, c)`` from call to call, from a random
 # initial state as in the answer.
 
+import copy
+
 import torch
 
-torch.set_printoptions(precision=3, sci_mode=False)
+# the RNG state and print options before this script; the closing cell puts them back
+rng, print_opts = torch.get_rng_state(), copy.copy(torch._tensor_str.PRINT_OPTS)
 torch.manual_seed(0)
+torch.set_printoptions(precision=3, sci_mode=False)
 
 lstm = torch.nn.LSTM(input_size=4, hidden_size=5)
 steps = [torch.randn(1, 1, 4) for _ in range(5)]  # 5 steps of (L=1, N=1, H_in=4)
@@ -63,7 +67,11 @@ print(torch.allclose(output, torch.cat(outs), atol=1e-6), torch.equal(output[-1]
 # distinct sizes, ``output`` ends in 5 here, not 4. And it is ``hidden_size`` only without
 # projections and for one direction: with ``proj_size=2`` it ends in 2, bidirectional in 10.
 
-with torch.no_grad():  # on CPU torch may warn once that oneDNN has no projections
+import warnings
+
+with torch.no_grad(), warnings.catch_warnings():
+    # torch's CPU kernel notes once that oneDNN has no projections and it uses its own
+    warnings.filterwarnings("ignore", "LSTM with projections is not supported with oneDNN")
     out_proj, (h_proj, c_proj) = torch.nn.LSTM(4, 5, proj_size=2)(torch.cat(steps))
     out_bi, _ = torch.nn.LSTM(4, 5, bidirectional=True)(torch.cat(steps))
 print("proj_size=2:  ", tuple(out_proj.shape), tuple(h_proj.shape), tuple(c_proj.shape))
@@ -76,7 +84,7 @@ print("bidirectional:", tuple(out_bi.shape))
 # the stack. ``c_n`` is no output at all: the cell state is internal memory, and no step of
 # ``output`` equals it.
 
-print(not any(torch.equal(c_n[0], output[t]) for t in range(5)))
+print(not any(torch.allclose(c_n[0], output[t]) for t in range(5)))
 
 # %%
 # The multi-layer and bidirectional printouts
@@ -156,7 +164,8 @@ print(rnnshapes.verify(ids=ids))
 # output. ``out[:, -1, :]`` is the final state only for one direction and full-length
 # sequences; see the bidirectional and variable-length examples for the general readout.
 
-torch.set_printoptions(profile="default")
+torch.set_rng_state(rng)
+torch.set_printoptions(precision=print_opts.precision, sci_mode=print_opts.sci_mode)
 
 # %%
 # References

@@ -13,12 +13,17 @@ of ``output``, and for a bidirectional GRU the right final state against the wro
 # ``load_digits`` ships with scikit-learn (no download): 1797 images of 8×8 pixels in 0–16.
 # Each image becomes a sequence of 8 steps (its rows) of 8 features (the pixels of a row).
 
+import copy
+
 import torch
 from sklearn.datasets import load_digits
 
-torch.set_printoptions(precision=3, sci_mode=False)
+# what this script changes, as it was before; the closing cell puts it all back
+rng, print_opts = torch.get_rng_state(), copy.copy(torch._tensor_str.PRINT_OPTS)
 deterministic = torch.are_deterministic_algorithms_enabled()
+warn_only = torch.is_deterministic_algorithms_warn_only_enabled()
 threads = torch.get_num_threads()
+torch.set_printoptions(precision=3, sci_mode=False)
 torch.use_deterministic_algorithms(True)
 torch.set_num_threads(1)  # a small model: one thread is fast, and sums in a fixed order
 
@@ -167,8 +172,9 @@ print(rnnshapes.verify(ids=["output-last-step-is-h-n", "bidirectional-last-step-
 # last step of ``output`` discards almost everything the backward direction read.
 
 torch.set_num_threads(threads)
-torch.use_deterministic_algorithms(deterministic)
-torch.set_printoptions(profile="default")
+torch.use_deterministic_algorithms(deterministic, warn_only=warn_only)
+torch.set_rng_state(rng)
+torch.set_printoptions(precision=print_opts.precision, sci_mode=print_opts.sci_mode)
 
 # %%
 # References

@@ -2,8 +2,9 @@
 
 Each ``examples/plot_*.py`` is run with ``python`` in an empty folder, and converted to a
 notebook by sphinx-gallery's own converter and executed under the ``python3`` Jupyter kernel
-in another empty folder. Both must succeed and leave their folder empty. The runs are started
-together, in threads, once per session; each example's test then reads its results.
+in another empty folder. Both must succeed and leave their folder empty, and the notebook must
+leave torch's global state (RNG, print options, determinism, threads) as it found it. The runs
+are started together, in threads, once per session; each example's test then reads its results.
 """
 
 from __future__ import annotations
@@ -73,8 +74,35 @@ def to_notebook(path: Path) -> nbformat.NotebookNode:
     return nbformat.reads(json.dumps(jupyter_notebook(blocks, conf, path.parent)), as_version=4)
 
 
+# torch's global state that a script could change; the print options are read field by field
+# (``PRINT_OPTS`` is a dataclass only in recent torch, and torch has no public getter)
+_GLOBAL_STATE = """{
+    "RNG state": torch.get_rng_state().tolist(),
+    "print options": {k: getattr(torch._tensor_str.PRINT_OPTS, k)
+                      for k in ("precision", "threshold", "edgeitems", "linewidth", "sci_mode")},
+    "deterministic algorithms": torch.are_deterministic_algorithms_enabled(),
+    "deterministic warn_only": torch.is_deterministic_algorithms_warn_only_enabled(),
+    "threads": torch.get_num_threads(),
+}"""
+# a reader's own settings, none of them torch's defaults, so that resetting to the defaults
+# (``profile="default"``) does not pass for restoring
+_STATE_BEFORE = f"""import torch
+torch.manual_seed(1234)
+torch.set_printoptions(precision=6, linewidth=120)
+torch.use_deterministic_algorithms(False, warn_only=True)
+torch.set_num_threads(2)
+_state_before_the_example = {_GLOBAL_STATE}"""
+_STATE_AFTER = f"""_state_after_the_example = {_GLOBAL_STATE}
+_changed = [k for k, v in _state_before_the_example.items() if _state_after_the_example[k] != v]
+assert not _changed, f"the example left torch's global state changed: {{_changed}}"
+"""
+
+
 def _run_notebook(path: Path) -> Run:
     nb = to_notebook(path)
+    # record torch's global state before the example's cells and compare it after them
+    nb.cells.insert(0, nbformat.v4.new_code_cell(_STATE_BEFORE))
+    nb.cells.append(nbformat.v4.new_code_cell(_STATE_AFTER))
     with tempfile.TemporaryDirectory() as tmp:
         client = NotebookClient(
             nb,
@@ -135,7 +163,7 @@ def test_script_follows_the_gallery_format(path: Path) -> None:
     references = text.split("# References", 1)[1]
     assert ":class:`torch." in references or ":func:`torch." in references
     assert "torch.set_printoptions(precision=3, sci_mode=False)" in text
-    assert 'torch.set_printoptions(profile="default")' in text  # restored at the end
+    assert "torch.set_rng_state(rng)" in text  # restored at the end (checked in the notebook run)
     assert "rnnshapes.plot" in text or "from rnnshapes import plot" in text
     assert "rnnshapes.verify(" in text or "rnnshapes.claims[" in text
     for forbidden in ("savefig(", "open(", "requests.", "fetch_", "urlretrieve("):
