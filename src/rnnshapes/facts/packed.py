@@ -145,8 +145,8 @@ def padded_last_step_wrong(cfg: Config, ck: Checker) -> None:
 @claim("unpacked-padding-runs-into-h-n", "close", applies=_varied)
 def unpacked_padding(cfg: Config, ck: Checker) -> None:
     """Feeding a padded batch without packing runs the recurrence over the padding: each
-    sequence's ``h_n`` is then its state after all ``L`` steps, padding included, not at its own
-    last step.
+    sequence's ``h_n`` is then its state after all ``L`` steps, padding included, and its forward
+    direction does not stop at the sequence's own last step as the packed run does.
 
     >>> import torch
     >>> from torch.nn.utils.rnn import pack_padded_sequence
@@ -173,7 +173,10 @@ def unpacked_padding(cfg: Config, ck: Checker) -> None:
             padded_h[:, b], alone[:, 0], f"sequence {b}: h_n after all steps, padding included"
         )
         if lengths[b] < cfg.seq_len:
-            ck.differ(padded_h[:, b], packed_h[:, b], f"sequence {b}: h_n, padded vs packed")
+            forward = slice(0, None, cfg.num_directions)  # rows of the forward direction
+            ck.differ(
+                padded_h[forward, b], packed_h[forward, b], f"sequence {b}: padded vs packed h_n"
+            )
 
 
 @claim("final-state-from-output-equals-h-n", "equal", applies=_varied)
