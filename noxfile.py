@@ -5,7 +5,6 @@ All sessions install with ``constraints.txt`` (torch==2.13.0, a local CPU wheel)
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import nox
@@ -26,13 +25,17 @@ def _install(session: nox.Session, *extras: str) -> None:
     session.install("-c", "constraints.txt", "-e", spec)
 
 
+def _sphinx_args(*extra: str) -> list[str]:
+    """The site's sphinx-build arguments: nitpicky, warnings as errors, doctrees beside the HTML."""
+    return [
+        "-b", "html", "-n", "-W", "--keep-going", "-j", "auto",
+        "-d", str(DOCS / "_build" / "doctrees"), str(DOCS), str(HTML), *extra,
+    ]  # fmt: skip
+
+
 def _build_docs(session: nox.Session, *extra: str) -> None:
     """Build the site into docs/_build/html with warnings as errors (shared by docs and tests)."""
-    session.run(
-        "sphinx-build", "-b", "html", "-n", "-W", "--keep-going",
-        "-d", str(DOCS / "_build" / "doctrees"), str(DOCS), str(HTML), *extra,
-        env={"OMP_NUM_THREADS": "1"},
-    )
+    session.run("sphinx-build", *_sphinx_args(*extra), env={"OMP_NUM_THREADS": "1"})
 
 
 @nox.session(python=PYTHON)
@@ -51,3 +54,46 @@ def lint(session: nox.Session) -> None:
     session.run("ruff", "check", "src", "tests", "noxfile.py", "examples", "docs")
     session.run("ruff", "format", "--check", "src", "tests", "noxfile.py", "examples", "docs")
     session.run("mypy")
+
+
+@nox.session(python=PYTHON)
+def docs(session: nox.Session) -> None:
+    """Build the site into docs/_build/html with warnings as errors and say where it is."""
+    _install(session, "docs")
+    _build_docs(session, *session.posargs)
+    session.log(f"The site is in {HTML}: open {HTML / 'index.html'}")
+
+
+@nox.session(name="docs-live", python=PYTHON, default=False)
+def docs_live(session: nox.Session) -> None:
+    """Serve the site on localhost, rebuilt whenever a page, the package or an example changes."""
+    _install(session, "docs", "docs-live")
+    session.run(
+        "sphinx-autobuild", *_sphinx_args(),
+        "--watch", str(ROOT / "src" / "rnnshapes"), "--watch", str(ROOT / "examples"),
+        "--ignore", "*/_build/*", "--ignore", "*/auto_examples/*", "--ignore", "*/gen_modules/*",
+        "--ignore", "*/.jupyter_cache/*", *session.posargs,
+        env={"OMP_NUM_THREADS": "1"},
+    )  # fmt: skip
+
+
+@nox.session(python=PYTHON, default=False)
+def bench(session: nox.Session) -> None:
+    """Time docs builds (cold, no change, prose edit) and the pages' code alone; print medians."""
+    _install(session, "docs")
+    session.run(
+        "python", str(DOCS / "_tools" / "bench.py"), *session.posargs,
+        "--", "sphinx-build", *_sphinx_args(),
+        env={"OMP_NUM_THREADS": "1"},
+    )  # fmt: skip
+
+
+@nox.session(python=PYTHON, default=False)
+def audit(session: nox.Session) -> None:
+    """Build the site, then print Lighthouse's mobile scores for each page (Chromium, npm)."""
+    _install(session, "docs")
+    _build_docs(session)
+    lock, installed = ROOT / "package-lock.json", ROOT / "node_modules" / ".package-lock.json"
+    if not installed.exists() or installed.stat().st_mtime < lock.stat().st_mtime:
+        session.run("npm", "ci", "--no-audit", "--no-fund", external=True)
+    session.run("python", "-m", "tests.browser.audit", *session.posargs)

@@ -564,13 +564,24 @@ def _fill_usage(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         node.replace_self(paragraphs)
 
 
-def _note_reading(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
-    app._rnnshapes_reading = bool(docnames)  # type: ignore[attr-defined]
+def _usage_fingerprint(env: BuildEnvironment) -> str:
+    """Which page uses which claim, and those pages' titles: what the claims index shows."""
+    uses = _domain(env).data["uses"]
+    titles = {d: env.titles[d].astext() if d in env.titles else "" for d in uses}
+    return json.dumps([uses, titles], sort_keys=True)
+
+
+def _note_usage_before(
+    app: Sphinx, env: BuildEnvironment, added: Set[str], changed: Set[str], removed: Set[str]
+) -> list[str]:
+    """Remember what the claims index showed, before any page is read again or removed."""
+    app._rnnshapes_usage = _usage_fingerprint(env)  # type: ignore[attr-defined]
+    return []
 
 
 def _indexes_to_rewrite(app: Sphinx, env: BuildEnvironment) -> list[str]:
-    """After any page was read, rewrite the claims index: the pages that show a claim changed."""
-    if not getattr(app, "_rnnshapes_reading", False):
+    """Rewrite the claims index when the pages that use a claim, or their titles, changed."""
+    if getattr(app, "_rnnshapes_usage", None) == _usage_fingerprint(env):
         return []
     return sorted(_domain(env).data["indexes"])
 
@@ -661,7 +672,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("shape-table", ShapeTableDirective)
     app.connect("builder-inited", _clear_stale_output, priority=400)
     app.connect("env-get-outdated", _outdated_by_source)
-    app.connect("env-before-read-docs", _note_reading)
+    app.connect("env-get-outdated", _note_usage_before)
     app.connect("doctree-read", _note_code_uses)
     app.connect("env-get-updated", _indexes_to_rewrite)
     app.connect("doctree-resolved", _fill_usage)

@@ -1,0 +1,250 @@
+"""What this site needs beyond Sphinx, furo and the gallery: small fixes, each said where it is.
+
+- a 404 page (``404.md``) whose links work at any depth: its relative links are made absolute
+  under the path of ``html_baseurl``;
+- ``sitemap.xml`` and ``robots.txt`` for every page, rewritten whole on every build (an
+  incremental build of sphinx-sitemap lists only the pages it wrote);
+- Open Graph tags and a meta description on every page, from ``html_baseurl`` and the page's
+  first paragraph (sphinxext-opengraph imports matplotlib on every build, even one with nothing
+  to do; these few lines keep a no-change rebuild fast);
+- furo's sidebar captions get the ``aria-level`` that ``role="heading"`` requires;
+- the gallery's zip downloads are written with fixed dates and order (reproducible builds);
+- :func:`reset_torch` restores torch's global state around each gallery example;
+- :func:`ipython_dir` configures the notebook kernels to draw SVG;
+- the time the gallery took is written beside the doctrees, for ``nox -s bench``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+import zipfile
+from html import escape as html_escape
+from html import unescape
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+NOT_FOUND = "404"
+
+
+def ipython_dir(path: Path) -> Path:
+    """Write an IPython profile that makes the kernels draw SVG; return the folder."""
+    config = path / "profile_default" / "ipython_kernel_config.py"
+    text = (
+        "# Written by docs/_ext/siteext.py for the notebook kernels of the docs build.\n"
+        'c.InlineBackend.figure_formats = {"svg"}\n'
+        "c.HistoryManager.enabled = False\n"
+        'c.IPKernelApp.log_level = "ERROR"  # not the TCP notice on every start\n'
+    )
+    config.parent.mkdir(parents=True, exist_ok=True)
+    if not config.exists() or config.read_text() != text:
+        config.write_text(text)
+    return path
+
+
+def reset_torch(gallery_conf: dict[str, Any], fname: str | None) -> None:
+    """Give each gallery example torch's defaults: seed 0, one thread, float32, print options."""
+    import torch
+
+    torch.manual_seed(0)
+    torch.set_num_threads(1)
+    torch.set_default_dtype(torch.float32)
+    torch.set_printoptions(profile="default", sci_mode=None)
+
+
+# -- accessibility ---------------------------------------------------------------------------------
+
+_HEADING_WITHOUT_LEVEL = re.compile(r'role="heading"(?![^>]*aria-level)')
+
+
+def _label_captions(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    """Sphinx writes toctree captions as ``<p role="heading">``; ARIA needs a level with it."""
+    for key in ("body", "furo_navigation_tree", "toc"):
+        value = context.get(key)
+        if isinstance(value, str) and 'role="heading"' in value:
+            context[key] = _HEADING_WITHOUT_LEVEL.sub('role="heading" aria-level="2"', value)
+
+
+# -- Open Graph and meta description ------------------------------------------------------------
+
+
+def _description(doctree: nodes.document, limit: int = 200) -> str:
+    """The page's first paragraph of prose (not a claim box, code or a figure), shortened."""
+    for para in doctree.findall(nodes.paragraph):
+        parent, inside = para.parent, False
+        while parent is not None and not inside:
+            inside = isinstance(parent, nodes.container | nodes.table | nodes.admonition)
+            parent = parent.parent
+        if inside:
+            continue
+        text = " ".join(para.astext().split())
+        if len(text) < 40:
+            continue
+        if len(text) > limit:
+            text = text[: limit - 1].rsplit(" ", 1)[0] + "…"
+        return text
+    return ""
+
+
+def _open_graph(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    base = app.config.html_baseurl
+    title = unescape(re.sub(r"<[^>]+>", "", context.get("title") or app.config.project))
+    metatags = context.get("metatags", "")
+    explicit = re.search(r'<meta[^>]+name="description"[^>]+content="([^"]*)"', metatags)
+    description = (
+        unescape(explicit.group(1))
+        if explicit
+        else (_description(doctree) if doctree is not None else "")
+    )
+    tags = [
+        ("og:title", title),
+        ("og:type", "website"),
+        ("og:url", base + app.builder.get_target_uri(pagename)),
+        ("og:site_name", app.config.project),
+    ]
+    if description:
+        tags.append(("og:description", description))
+    lines = [f'<meta property="{k}" content="{html_escape(v)}" />' for k, v in tags]
+    if description and not explicit:
+        lines.append(f'<meta name="description" content="{html_escape(description)}" />')
+    if pagename == NOT_FOUND:
+        lines.append('<meta name="robots" content="noindex" />')
+    context["metatags"] = metatags + "\n".join(lines) + "\n"
+
+
+# -- 404, sitemap, robots --------------------------------------------------------------------------
+
+
+def _base_path(app: Sphinx) -> str:
+    from urllib.parse import urlsplit
+
+    path = urlsplit(app.config.html_baseurl or "/").path or "/"
+    return path if path.endswith("/") else path + "/"
+
+
+_URL_ATTR = re.compile(r'(\s(?:href|src|data-content_root)=")([^"]*)(")')
+
+
+def _absolute_404(app: Sphinx) -> None:
+    path = Path(app.outdir) / f"{NOT_FOUND}.html"
+    if not path.exists():
+        return
+    base = _base_path(app)
+
+    def fix(match: re.Match[str]) -> str:
+        url = match.group(2)
+        if url.startswith(("/", "#", "http:", "https:", "mailto:", "data:", "javascript:")):
+            return match.group(0)
+        url = url.removeprefix("./")
+        return f"{match.group(1)}{base}{url}{match.group(3)}"
+
+    html = path.read_text(encoding="utf-8")
+    fixed = _URL_ATTR.sub(fix, html)
+    if fixed != html:
+        path.write_text(fixed, encoding="utf-8")
+
+
+def _write_if_changed(path: Path, text: str) -> None:
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")
+
+
+def _sitemap(app: Sphinx) -> None:
+    base = app.config.html_baseurl
+    pages = sorted(d for d in app.env.found_docs if d != NOT_FOUND)
+    urls = "".join(
+        f"  <url><loc>{escape(base + app.builder.get_target_uri(d))}</loc></url>\n" for d in pages
+    )
+    _write_if_changed(
+        Path(app.outdir) / "sitemap.xml",
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+        f"{urls}</urlset>\n",
+    )
+    _write_if_changed(
+        Path(app.outdir) / "robots.txt", f"User-agent: *\nAllow: /\nSitemap: {base}sitemap.xml\n"
+    )
+
+
+# -- reproducible downloads ------------------------------------------------------------------------
+
+
+def _zip_time() -> tuple[int, int, int, int, int, int]:
+    epoch = int(os.environ.get("SOURCE_DATE_EPOCH", "315532800"))  # 1980-01-01, zip's first day
+    return time.gmtime(max(epoch, 315532800))[:6]
+
+
+def normalise_zip(path: Path) -> None:
+    """Rewrite a zip with sorted entries, one date and plain permissions (if that changes it)."""
+    with zipfile.ZipFile(path) as old:
+        entries = sorted((info.filename, old.read(info)) for info in old.infolist())
+    new = path.with_name(path.name + ".tmp")
+    with zipfile.ZipFile(new, "w") as out:
+        for name, data in entries:
+            info = zipfile.ZipInfo(name, date_time=_zip_time())
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            out.writestr(info, data, compresslevel=9)
+    if new.read_bytes() == path.read_bytes():
+        new.unlink()
+    else:
+        new.replace(path)
+
+
+def _normalise_gallery_zips(app: Sphinx) -> None:
+    """Normalise the gallery's zips, each dated like the newest file it holds.
+
+    sphinx-gallery rewrites every zip on every build; dated by their content, they no longer make
+    Sphinx read the gallery's index again when nothing changed.
+    """
+    for directory in app.config.sphinx_gallery_conf.get("gallery_dirs", []):
+        folder = Path(app.srcdir) / directory
+        for path in sorted(folder.rglob("*.zip")):
+            normalise_zip(path)
+            with zipfile.ZipFile(path) as archive:
+                held = [path.parent / name for name in archive.namelist()]
+            newest = max((p.stat().st_mtime for p in held if p.exists()), default=None)
+            if newest is not None:
+                os.utime(path, (newest, newest))
+
+
+def _gallery_started(app: Sphinx) -> None:
+    app._siteext_gallery_start = time.perf_counter()  # type: ignore[attr-defined]
+
+
+def _gallery_done(app: Sphinx) -> None:
+    """Record how long the gallery took to generate (``nox -s bench`` reports it)."""
+    seconds = time.perf_counter() - app._siteext_gallery_start  # type: ignore[attr-defined]
+    path = Path(app.doctreedir) / "gallery-seconds.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f'{{"seconds": {seconds:.3f}}}\n')
+
+
+def _finish(app: Sphinx, exception: BaseException | None) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    _absolute_404(app)
+    _sitemap(app)
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.connect("html-page-context", _label_captions, priority=900)
+    app.connect("html-page-context", _open_graph)
+    # sphinx-gallery generates the gallery in a builder-inited handler of priority 500
+    app.connect("builder-inited", _gallery_started, priority=499)
+    app.connect("builder-inited", _gallery_done, priority=501)
+    app.connect("builder-inited", _normalise_gallery_zips, priority=900)
+    app.connect("build-finished", _finish)
+    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,279 @@
+"""The documentation site: every claim is shown somewhere, and the built site stands on its own.
+
+The tests on the built site read ``docs/_build/html``, which ``nox -s tests`` and ``nox -s docs``
+build first. Without a built site they skip, saying how to build it, except under ``CI=true``,
+where they fail. The tests of ``rnnshapes.sphinxext`` build small sites of their own.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+import rnnshapes
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
+HTML = DOCS / "_build" / "html"
+
+pytest.importorskip("sphinx")
+
+
+@pytest.fixture(scope="module")
+def site() -> Path:
+    if not (HTML / "claims.json").exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"no built site in {HTML}: the CI run must build it (nox -s tests)")
+        pytest.skip(f"no built site in {HTML}: build it with `nox -s docs`")
+    return HTML
+
+
+@pytest.fixture(scope="module")
+def record(site: Path) -> dict:
+    return json.loads((site / "claims.json").read_text(encoding="utf-8"))
+
+
+def _pages(site: Path) -> list[Path]:
+    return sorted(p for p in site.rglob("*.html") if "_static" not in p.parts)
+
+
+class _Links(HTMLParser):
+    """Every URL the page loads (scripts, styles, images, icons, fonts) and every id."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.loads: list[str] = []
+        self.ids: set[str] = set()
+        self.anchors: list[str] = []
+        self.headings_without_level = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if "id" in a:
+            self.ids.add(a["id"])
+        if tag in ("script", "img", "iframe", "source", "video", "audio") and a.get("src"):
+            self.loads.append(a["src"])
+        if tag == "link" and a.get("href") and a.get("rel") not in ("canonical", "alternate"):
+            self.loads.append(a["href"])
+        if tag == "a" and a.get("href"):
+            self.anchors.append(a["href"])
+        if a.get("role") == "heading" and "aria-level" not in a:
+            self.headings_without_level += 1
+
+
+def _parse(page: Path) -> _Links:
+    parser = _Links()
+    parser.feed(page.read_text(encoding="utf-8"))
+    return parser
+
+
+# -- the claims ------------------------------------------------------------------------------------
+
+
+def test_every_claim_is_shown_on_a_page(record: dict) -> None:
+    unshown = [cid for cid in rnnshapes.claims if not record["claims"].get(cid, {}).get("shown")]
+    assert not unshown, f"claims shown on no page (use ```{{claim}} id``` on one): {unshown}"
+
+
+def test_the_record_lists_exactly_the_registered_claims(record: dict) -> None:
+    assert list(record["claims"]) == sorted(rnnshapes.claims)
+    for cid, entry in record["claims"].items():
+        assert entry["statement"] == rnnshapes.claims[cid].statement
+        assert entry["index"] == "reference/claims"
+
+
+def test_each_recorded_use_is_an_anchor_on_its_page(record: dict, site: Path) -> None:
+    for cid, entry in record["claims"].items():
+        for docname, anchor in entry["shown"] + entry["linked"]:
+            uri = record["pages"][docname]["uri"]
+            assert anchor in _parse(site / uri).ids, f"{cid}: no #{anchor} on {uri}"
+
+
+def test_the_claims_index_links_each_claim_to_its_pages(record: dict, site: Path) -> None:
+    index = (site / "reference" / "claims.html").read_text(encoding="utf-8")
+    for cid, entry in record["claims"].items():
+        assert f'id="claim-{cid}"' in index
+        for docname, anchor in entry["shown"]:
+            target = record["pages"][docname]["uri"]
+            assert f"{Path(target).name}#{anchor}" in index, (cid, docname)
+
+
+# -- the built site --------------------------------------------------------------------------------
+
+
+def test_pages_load_nothing_from_another_host(site: Path) -> None:
+    offenders = {}
+    for page in _pages(site):
+        remote = [u for u in _parse(page).loads if urlsplit(u).scheme or u.startswith("//")]
+        if remote:
+            offenders[str(page.relative_to(site))] = remote
+    assert not offenders
+
+
+def test_internal_links_point_at_existing_files_and_anchors(site: Path) -> None:
+    broken = []
+    for page in _pages(site):
+        if page.name == "404.html":
+            continue
+        for href in _parse(page).anchors:
+            parts = urlsplit(href)
+            if parts.scheme or href.startswith("//") or href.startswith("mailto:"):
+                continue
+            target = (page.parent / parts.path).resolve() if parts.path else page
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.exists():
+                broken.append(f"{page.relative_to(site)} -> {href}")
+            elif (
+                parts.fragment
+                and target.suffix == ".html"
+                and parts.fragment not in _parse(target).ids
+            ):
+                broken.append(f"{page.relative_to(site)} -> {href} (no such anchor)")
+    assert not broken, "\n".join(broken)
+
+
+def test_headings_in_the_navigation_have_a_level(site: Path) -> None:
+    assert all(_parse(page).headings_without_level == 0 for page in _pages(site))
+
+
+def test_maths_is_rendered_by_the_vendored_mathjax(site: Path) -> None:
+    page = site / "explanation" / "equations.html"
+    html = page.read_text(encoding="utf-8")
+    assert "_static/mathjax/tex-mml-chtml.js" in html
+    assert (site / "_static" / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2").is_dir()
+    text = re.sub(r'<div class="math[^"]*"[^>]*>.*?</div>', "", html, flags=re.S)
+    text = re.sub(r'<span class="math[^"]*"[^>]*>.*?</span>', "", text, flags=re.S)
+    text = re.sub(r"<pre>.*?</pre>", "", text, flags=re.S)
+    assert "\\tanh" not in text and "$$" not in text, "TeX outside the maths MathJax renders"
+
+
+def test_figures_have_alt_text(site: Path) -> None:
+    missing = []
+    for page in _pages(site):
+        for tag in re.findall(r"<img\b[^>]*>", page.read_text(encoding="utf-8")):
+            # a gallery thumbnail sits in a link that names its example: alt="" marks it decorative
+            decorative = "_thumb." in tag and re.search(r'\salt=""', tag)
+            if not decorative and not re.search(r'\salt="[^"]+"', tag):
+                missing.append(f"{page.relative_to(site)}: {tag[:120]}")
+    assert not missing, "\n".join(missing)
+
+
+def test_no_running_times_in_the_gallery(site: Path) -> None:
+    for page in (site / "auto_examples").glob("*.html"):
+        assert "Total running time" not in page.read_text(encoding="utf-8"), page.name
+
+
+def test_404_page_links_work_at_any_depth(site: Path) -> None:
+    links = _parse(site / "404.html")
+    relative = [u for u in links.loads if not u.startswith(("/", "data:"))]
+    assert not relative
+
+
+def test_sitemap_lists_every_page(site: Path) -> None:
+    sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
+    urls = re.findall(r"<loc>([^<]+)</loc>", sitemap)
+    generated = {"404.html", "genindex.html", "search.html", "py-modindex.html"}
+    pages = {p.relative_to(site).as_posix() for p in _pages(site)} - generated
+    assert sorted(urlsplit(u).path.lstrip("/") for u in urls) == sorted(pages)
+
+
+def test_home_page_answers_the_seed_question(site: Path) -> None:
+    html = (site / "index.html").read_text(encoding="utf-8")
+    assert "torch.equal(output[-1], h_n[-1])" in re.sub(r"<[^>]+>", "", html).replace("&#39;", "'")
+    assert re.search(r'<img[^>]+alt="[^"]*grid[^"]*"', html), "the state-grid figure"
+    assert 'id="uses-output-last-step-is-h-n"' in html
+
+
+# -- the extension, on small sites of its own ------------------------------------------------
+
+
+def _build(tmp_path: Path, page: str) -> tuple[int, str, Path]:
+    from sphinx.application import Sphinx
+    from sphinx.errors import SphinxError
+
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "conf.py").write_text('extensions = ["rnnshapes.sphinxext"]\nnitpicky = True\n')
+    (src / "index.rst").write_text(page)
+    (src / "claims.rst").write_text("Claims\n======\n\n.. claims-index::\n")
+    warnings = io.StringIO()
+    out = tmp_path / "html"
+    app = Sphinx(src, src, out, tmp_path / "doctrees", "html", status=None, warning=warnings)
+    try:
+        app.build()
+    except SphinxError as err:
+        return 1, warnings.getvalue() + str(err), out
+    return app.statuscode, warnings.getvalue(), out
+
+
+PAGE = """\
+Home
+====
+
+.. toctree::
+
+   claims
+
+.. claim:: output-last-step-is-h-n
+
+Inline: :claim:`c-n-not-in-output`; linked: :claim:`these words <omitted-h0-is-zeros>`.
+
+.. code-block:: python
+
+   rnnshapes.claims["lstm-returns-h-n-c-n-tuple"]
+"""
+
+
+def test_extension_records_shown_linked_and_code_uses(tmp_path: Path) -> None:
+    status, warnings, out = _build(tmp_path, PAGE)
+    assert status == 0, warnings
+    assert "WARNING" not in warnings, warnings
+    record = json.loads((out / "claims.json").read_text())["claims"]
+    assert record["output-last-step-is-h-n"]["shown"] == [["index", "uses-output-last-step-is-h-n"]]
+    assert record["c-n-not-in-output"]["shown"] == [["index", "uses-c-n-not-in-output"]]
+    assert record["omitted-h0-is-zeros"]["linked"] == [["index", "uses-omitted-h0-is-zeros"]]
+    assert record["lstm-returns-h-n-c-n-tuple"]["code"] == [["index", ""]]
+    index = (out / "claims.html").read_text()
+    assert 'href="index.html#uses-output-last-step-is-h-n"' in index
+    home = (out / "index.html").read_text()
+    assert 'href="claims.html#claim-output-last-step-is-h-n"' in home
+    assert "Checked claim" in home
+
+
+def test_unknown_claim_id_fails_the_build(tmp_path: Path) -> None:
+    status, warnings, _ = _build(tmp_path, "Home\n====\n\n.. claim:: no-such-claim\n")
+    assert status != 0
+    assert "no-such-claim" in warnings
+
+
+def test_claim_statements_render_as_inline_text() -> None:
+    from rnnshapes.sphinxext import inline
+
+    for claim in rnnshapes.claims.values():
+        text = "".join(node.astext() for node in inline(claim.statement))
+        assert text == re.sub(r"``(.+?)``", r"\1", claim.statement)
+
+
+def test_local_inventories_load(tmp_path: Path) -> None:
+    from sphinx.util.inventory import InventoryFile
+
+    sys.path.insert(0, str(DOCS / "_ext"))
+    try:
+        import inventories
+    finally:
+        sys.path.remove(str(DOCS / "_ext"))
+    for project, (url, path) in inventories.write(tmp_path).items():
+        with path.open("rb") as stream:
+            inventory = InventoryFile.load(stream, url, lambda base, uri: base + uri)
+        assert inventory, project
+    torch = inventories.inventory("torch")
+    assert torch == inventories.inventory("torch")  # the same bytes every time
