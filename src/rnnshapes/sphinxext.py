@@ -449,13 +449,11 @@ class ShapeTableDirective(SphinxDirective):
     has_content = False
 
     def run(self) -> list[nodes.Node]:
-        from torch import nn
-
         from .shapes import shapes
+        from .spec import MODULES
 
         kind = self.arguments[0].strip()
-        classes = {"RNN": nn.RNN, "LSTM": nn.LSTM, "GRU": nn.GRU}
-        if kind not in classes:
+        if kind not in MODULES:
             raise self.error(f"shape-table takes RNN, LSTM or GRU, got {kind!r}")
         header = ["module", "input", "output", "h_n and h0"]
         if kind == "LSTM":
@@ -464,7 +462,7 @@ class ShapeTableDirective(SphinxDirective):
         for kwargs, batched in _SHAPE_ROWS:
             if "proj_size" in kwargs and kind != "LSTM":
                 continue
-            module = classes[kind](
+            module = MODULES[kind](
                 _SIZES["input_size"], _SIZES["hidden_size"], device="meta", **kwargs
             )
             batch = _SIZES["batch"] if batched else None

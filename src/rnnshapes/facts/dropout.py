@@ -6,14 +6,14 @@ import warnings
 
 import torch
 
-from ..configs import Config, Returned, run, stacked
+from ..configs import Config, Returned, run, stacked, unidirectional
 from ..registry import Checker, claim
 
 P = 0.5
 
 
 def _uni_stacked(cfg: Config) -> bool:
-    return cfg.num_layers > 1 and not cfg.bidirectional
+    return stacked(cfg) and unidirectional(cfg)
 
 
 def _one_layer(cfg: Config) -> bool:
