@@ -1,8 +1,9 @@
 """Sphinx configuration for the rnnshapes site.
 
 Build it with ``nox -s docs`` (``sphinx-build -n -W --keep-going``). Everything the site loads is
-served from the site itself: MathJax is vendored under ``_static/mathjax``, and the inventories
-that link torch, Python and matplotlib names are written locally (``_ext/inventories.py``).
+served from the site itself: maths is MathML written at build time (``_ext/mathml.py``), and the
+inventories that link torch, Python and matplotlib names are written locally
+(``_ext/inventories.py``).
 """
 
 from __future__ import annotations
@@ -97,7 +98,7 @@ extensions = [
     "myst_nb",
     "sphinx.ext.autodoc",
     "sphinx.ext.intersphinx",
-    "sphinx.ext.mathjax",
+    "mathml",  # docs/_ext/mathml.py: maths rendered to MathML at build time
     "sphinx_gallery.gen_gallery",
     "sphinx_copybutton",
     "sphinx_design",
@@ -189,8 +190,8 @@ html_theme_options = {
     "navigation_with_keys": True,
     "top_of_page_buttons": [],
 }
-# MathJax 3 (tex-mml-chtml with its woff-v2 fonts) from the site itself, never a CDN.
-mathjax_path = "mathjax/tex-mml-chtml.js"
+# Maths is MathML written at build time (docs/_ext/mathml.py): the browser draws it, no script.
+html_math_renderer = "mathml"
 
 # Copy buttons copy the code, not the prompts or the output.
 copybutton_prompt_text = r">>> |\.\.\. |\$ "

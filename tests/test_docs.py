@@ -145,15 +145,24 @@ def test_headings_in_the_navigation_have_a_level(site: Path) -> None:
     assert all(_parse(page).headings_without_level == 0 for page in _pages(site))
 
 
-def test_maths_is_rendered_by_the_vendored_mathjax(site: Path) -> None:
-    page = site / "explanation" / "equations.html"
-    html = page.read_text(encoding="utf-8")
-    assert "_static/mathjax/tex-mml-chtml.js" in html
-    assert (site / "_static" / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2").is_dir()
-    text = re.sub(r'<div class="math[^"]*"[^>]*>.*?</div>', "", html, flags=re.S)
-    text = re.sub(r'<span class="math[^"]*"[^>]*>.*?</span>', "", text, flags=re.S)
-    text = re.sub(r"<pre>.*?</pre>", "", text, flags=re.S)
-    assert "\\tanh" not in text and "$$" not in text, "TeX outside the maths MathJax renders"
+def test_maths_is_mathml_written_at_build_time(site: Path) -> None:
+    """No page loads a maths script; each maths node of the equations page holds a <math>."""
+    scripts = [
+        f"{page.relative_to(site)}: {src}"
+        for page in _pages(site)
+        for src in re.findall(r'<script[^>]*src="([^"]*)"', page.read_text(encoding="utf-8"))
+        if "mathjax" in src.lower() or "katex" in src.lower()
+    ]
+    assert scripts == [], "pages still load a maths script"
+    html = (site / "explanation" / "equations.html").read_text(encoding="utf-8")
+    nodes = re.findall(
+        r'<(div|span) class="math notranslate[^"]*"[^>]*>(.*?)</\1>', html, flags=re.S
+    )
+    assert len(nodes) >= 10, "the equations page lost its maths"
+    assert all(body.lstrip().startswith("<math") for _, body in nodes)
+    text = re.sub(r"<math.*?</math>", "", html, flags=re.S)
+    text = re.sub(r"<pre[^>]*>.*?</pre>", "", text, flags=re.S)
+    assert "\\tanh" not in text and "$$" not in text, "TeX outside the maths"
 
 
 def test_figures_have_alt_text(site: Path) -> None:
@@ -277,3 +286,62 @@ def test_local_inventories_load(tmp_path: Path) -> None:
         assert inventory, project
     torch = inventories.inventory("torch")
     assert torch == inventories.inventory("torch")  # the same bytes every time
+
+
+# -- docs/_ext/mathml.py: maths as MathML --------------------------------------------------------
+
+MATHS_PAGE = r"""Maths
+=====
+
+Inline :math:`h_{t-1} \odot \tanh(c_t)`.
+
+.. math::
+   :label: lstm
+
+   \begin{aligned}
+   c_t &= f_t \odot c_{t-1} + i_t \odot g_t \\
+   h_t &= o_t \odot \tanh(c_t)
+   \end{aligned}
+
+See :eq:`lstm`.
+"""
+
+
+def _build_maths(tmp_path: Path, page: str) -> tuple[int, str, str]:
+    from sphinx.application import Sphinx
+
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "conf.py").write_text(
+        f"import sys\nsys.path.insert(0, {str(DOCS / '_ext')!r})\n"
+        'extensions = ["mathml"]\nhtml_math_renderer = "mathml"\n'
+    )
+    (src / "index.rst").write_text(page)
+    warnings = io.StringIO()
+    out = tmp_path / "html"
+    app = Sphinx(src, src, out, tmp_path / "doctrees", "html", status=None, warning=warnings)
+    app.build()
+    return app.statuscode, warnings.getvalue(), (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_maths_renders_to_mathml_with_aligned_rows_and_numbers(tmp_path: Path) -> None:
+    status, warnings, html = _build_maths(tmp_path, MATHS_PAGE)
+    assert (status, warnings) == (0, "")
+    assert "mathjax" not in html.lower()
+    inline = re.search(r'<span class="math[^"]*">(.*?)</span>', html, flags=re.S)
+    assert inline is not None and inline.group(1).startswith('<math xmlns="http://www.w3.org/')
+    assert 'display="inline"' in inline.group(1) and "&#x02299;" in inline.group(1)  # odot
+    block = re.search(r'<div class="math[^"]*" id="equation-lstm"[^>]*>(.*?)</div>', html, re.S)
+    assert block is not None, "the labelled equation keeps its anchor"
+    assert '<span class="eqno">(1)' in block.group(1)
+    assert block.group(1).count("<mtr>") == 2  # aligned: one table row per line
+    assert block.group(1).count('<mtd columnalign="right">') == 2
+    assert "\\" not in re.sub(r"<[^>]+>", "", block.group(1))
+    assert 'href="#equation-lstm"' in html  # :eq: links to it
+
+
+@pytest.mark.parametrize("tex", [r"\frobnicate{x}", r"\frac{a}{"])
+def test_maths_the_converter_cannot_render_is_a_build_warning(tmp_path: Path, tex: str) -> None:
+    _, warnings, html = _build_maths(tmp_path, f"Maths\n=====\n\n:math:`{tex}`\n")
+    assert "maths this site cannot render" in warnings and tex in warnings
+    assert f"<code>{tex}</code>" in html  # shown as code, never as half-converted MathML

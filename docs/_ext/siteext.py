@@ -8,6 +8,8 @@
   first paragraph (sphinxext-opengraph imports matplotlib on every build, even one with nothing
   to do; these few lines keep a no-change rebuild fast);
 - furo's sidebar captions get the ``aria-level`` that ``role="heading"`` requires;
+- every image gets its ``width`` and ``height`` (read from the file), so the browser keeps its
+  place before it loads: gallery thumbnails and notebook figures no longer shift the page;
 - the gallery's zip downloads are written with fixed dates and order (reproducible builds);
 - :func:`reset_torch` restores torch's global state around each gallery example;
 - :func:`ipython_dir` configures the notebook kernels to draw SVG;
@@ -259,14 +261,73 @@ _A11Y_FIXES = [
 ]
 
 
-def _accessible_markup(app: Sphinx) -> None:
+def _fix_markup(app: Sphinx) -> None:
+    """Make the accessibility fixes and size the images, on every page that needs it."""
     for page in Path(app.outdir).rglob("*.html"):
         text = page.read_text(encoding="utf-8")
         fixed = text
         for old, new in _A11Y_FIXES:
             fixed = fixed.replace(old, new)
+        fixed = _size_images(page, fixed)
         if fixed != text:
             page.write_text(fixed, encoding="utf-8")
+
+
+# -- image sizes ---------------------------------------------------------------------------------
+
+_IMG = re.compile(r"<img\b([^>]*?)\s*/?>")
+_SRC = re.compile(r'\bsrc\s*=\s*"([^"]+)"')
+_SVG_ROOT = re.compile(r"<svg\b[^>]*>")
+_CSS_PX = {
+    "": 1.0,
+    "px": 1.0,
+    "pt": 4 / 3,
+    "pc": 16.0,
+    "in": 96.0,
+    "cm": 96 / 2.54,
+    "mm": 9.6 / 2.54,
+}
+
+
+def _svg_length(root: str, name: str) -> float | None:
+    match = re.search(rf'\b{name}="([0-9.]+)\s*([a-z]*)"', root)
+    if match is None or match.group(2) not in _CSS_PX:
+        return None
+    return float(match.group(1)) * _CSS_PX[match.group(2)]
+
+
+def image_size(path: Path) -> tuple[int, int] | None:
+    """An image's size in CSS pixels, or None when the file does not say (or is not there)."""
+    if not path.is_file():
+        return None
+    if path.suffix.lower() == ".svg":
+        head = path.read_text(encoding="utf-8", errors="replace")[:4096]
+        root = _SVG_ROOT.search(head)
+        if root is None:
+            return None
+        width, height = (_svg_length(root.group(0), name) for name in ("width", "height"))
+        return None if width is None or height is None else (round(width), round(height))
+    from PIL import Image, UnidentifiedImageError  # matplotlib's dependency; reads the header only
+
+    try:
+        with Image.open(path) as image:
+            return image.size
+    except (OSError, UnidentifiedImageError):
+        return None
+
+
+def _size_images(page: Path, text: str) -> str:
+    def size(match: re.Match[str]) -> str:
+        attributes = match.group(1)
+        src = _SRC.search(attributes)
+        if re.search(r"\b(width|height)\s*=", attributes) or src is None or ":" in src.group(1):
+            return match.group(0)
+        found = image_size((page.parent / unescape(src.group(1)).split("?")[0]).resolve())
+        if found is None:
+            return match.group(0)
+        return match.group(0).replace("<img", f'<img width="{found[0]}" height="{found[1]}"', 1)
+
+    return _IMG.sub(size, text)
 
 
 def _finish(app: Sphinx, exception: BaseException | None) -> None:
@@ -274,7 +335,7 @@ def _finish(app: Sphinx, exception: BaseException | None) -> None:
         return
     _absolute_404(app)
     _sitemap(app)
-    _accessible_markup(app)
+    _fix_markup(app)
 
 
 def setup(app: Sphinx) -> dict[str, Any]:

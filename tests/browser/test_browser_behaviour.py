@@ -160,7 +160,7 @@ def test_no_horizontal_scroll_at_375px(visit: Any, path: str | None) -> None:
         assert overflow == [], f"the page is wider than {MOBILE['width']} px"
 
 
-READY_JS = """() => document.fonts.ready.then(() => window.MathJax?.startup?.promise)"""
+READY_JS = """() => document.fonts.ready"""
 
 
 def _shot_name(path: str, width: str) -> str:

@@ -43,29 +43,28 @@ IMAGES_JS = """async (timeoutMs) => {
   }));
 }"""
 
-# Maths: every Sphinx maths node holds MathJax output once MathJax has finished; no TeX is left in
-# the text a reader sees outside code.
-MATHS_JS = r"""async (timeoutMs) => {
+# Maths: every Sphinx maths node holds a <math> element that the browser lays out as MathML
+# (written at build time by docs/_ext/mathml.py); no TeX is left in the text a reader sees.
+MATHS_JS = r"""() => {
   const nodes = [...document.querySelectorAll(".math")];
-  let mathjax = null;
-  if (nodes.length) {
-    const start = Date.now();
-    while (!window.MathJax?.startup?.promise && Date.now() - start < timeoutMs) {
-      await new Promise((r) => setTimeout(r, 50));
+  const show = (n) => n.textContent.trim().slice(0, 80);
+  const unrendered = [], errors = [];
+  for (const node of nodes) {
+    const math = node.querySelector("math");
+    // the browser's own MathML layout: display "math" or "block math", not an unknown inline tag
+    if (!(math instanceof MathMLElement) || !getComputedStyle(math).display.includes("math")) {
+      unrendered.push(show(node));
+      continue;
     }
-    if (window.MathJax?.startup?.promise) {
-      await Promise.race([window.MathJax.startup.promise,
-                          new Promise((r) => setTimeout(r, timeoutMs))]);
-      mathjax = window.MathJax.version || "unknown";
+    const box = math.getBoundingClientRect();
+    const empty = box.width === 0 || box.height === 0;
+    if (node.checkVisibility() && empty) unrendered.push(show(node));
+    // a TeX command the converter did not know is left as text that starts with a backslash
+    for (const token of math.querySelectorAll("mi, mo, mn, mtext")) {
+      if (token.textContent.startsWith("\\")) errors.push(token.textContent);
     }
   }
-  const unrendered = nodes.filter((n) => !n.querySelector("mjx-container"))
-    .map((n) => n.textContent.trim().slice(0, 80));
-  // TeX MathJax could not read: an error box, or (noundefined) an unknown macro's name in red
-  const errors = [...document.querySelectorAll('mjx-merror, mjx-mtext[style*="color: red"]')]
-    .map((e) => e.getAttribute("data-mjx-error") ||
-                e.closest(".math")?.textContent.trim().slice(0, 80) || "?");
-  const skip = "pre, code, script, style, textarea, mjx-container, .math, .highlight";
+  const skip = "pre, code, script, style, textarea, math, .math, .highlight";
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   const tex = /\$\$|\$[^$\n]*[\\_^{}][^$\n]*\$|\\\(|\\\[|\\begin\{/;
   const raw = [];
@@ -75,7 +74,7 @@ MATHS_JS = r"""async (timeoutMs) => {
     const match = node.textContent.match(tex);
     if (match) raw.push(node.textContent.trim().slice(0, 80));
   }
-  return {count: nodes.length, mathjax, unrendered, errors, raw};
+  return {count: nodes.length, unrendered, errors, raw};
 }"""
 
 # Structure: one h1 naming the page, heading levels that never skip, the landmarks furo provides.
@@ -127,7 +126,7 @@ def report(request: pytest.FixtureRequest, visit: Any, axe_source: str) -> PageR
     with visit(path) as seen:
         page = seen.page
         images = page.evaluate(IMAGES_JS, TIMEOUT_MS)
-        maths = page.evaluate(MATHS_JS, TIMEOUT_MS)
+        maths = page.evaluate(MATHS_JS)
         structure = page.evaluate(STRUCTURE_JS)
         page.add_script_tag(content=axe_source)
         axe = {"light": page.evaluate(AXE_JS)}
@@ -169,10 +168,8 @@ def test_every_image_loads_and_has_alt_text(report: PageReport) -> None:
 
 def test_maths_is_rendered(report: PageReport) -> None:
     maths = report.maths
-    if maths["count"]:
-        assert maths["mathjax"], f"{maths['count']} maths nodes but MathJax never started"
-    assert maths["unrendered"] == [], "maths nodes without MathJax output"
-    assert maths["errors"] == [], "TeX that MathJax could not read"
+    assert maths["unrendered"] == [], "maths nodes the browser does not lay out as MathML"
+    assert maths["errors"] == [], "TeX commands left unconverted in the MathML"
     assert maths["raw"] == [], "raw TeX in the text a reader sees"
 
 
