@@ -38,6 +38,12 @@ IMAGES_JS = """async (timeoutMs) => {
     src: img.getAttribute("src"),
     loaded: img.complete && img.naturalWidth > 0,
     alt: img.getAttribute("alt"),
+    // width and height in the markup reserve the image's box before it loads (no layout shift);
+    // drawn at their ratio, the image is not stretched
+    sized: img.hasAttribute("width") && img.hasAttribute("height"),
+    stretch: img.naturalHeight && img.getAttribute("height") ?
+      (img.getAttribute("width") / img.getAttribute("height")) /
+      (img.naturalWidth / img.naturalHeight) : 1,
     // A gallery thumbnail is decorative: the example's title follows it as a link.
     decorative: img.closest(".sphx-glr-thumbcontainer") !== null,
   }));
@@ -164,6 +170,16 @@ def test_every_image_loads_and_has_alt_text(report: PageReport) -> None:
         if image["alt"] is None or (image["alt"].strip() == "" and not image["decorative"])
     ]
     assert (broken, no_alt) == ([], []), "(images that did not load, images without alt text)"
+
+
+def test_every_image_has_its_size_in_the_markup(report: PageReport) -> None:
+    unsized = [image["src"] for image in report.images if not image["sized"]]
+    stretched = [
+        f"{image['src']}: {image['stretch']:.3f}"
+        for image in report.images
+        if abs(image["stretch"] - 1) > 0.01
+    ]
+    assert (unsized, stretched) == ([], []), "(no width and height, a ratio unlike the image's)"
 
 
 def test_maths_is_rendered(report: PageReport) -> None:
