@@ -389,7 +389,7 @@ def test_image_sizes_are_read_from_png_and_svg_files(tmp_path: Path) -> None:
     assert siteext.image_size(tmp_path / "missing.png") is None
 
 
-def test_images_get_width_and_height_once(tmp_path: Path) -> None:
+def test_images_get_width_height_and_lazy_loading_once(tmp_path: Path) -> None:
     from PIL import Image
 
     siteext = _siteext()
@@ -405,9 +405,9 @@ def test_images_get_width_and_height_once(tmp_path: Path) -> None:
     sized = siteext._size_images(page, html)
     assert sized == (
         '<img width="40" height="30" alt="" src="../_images/x.png" />'
-        '<img src="../_images/x.png" width="10" />'
-        '<img src="https://example.org/x.png">'
-        '<img src="../_images/gone.png">'
+        '<img loading="lazy" src="../_images/x.png" width="10" />'
+        '<img loading="lazy" src="https://example.org/x.png">'
+        '<img loading="lazy" src="../_images/gone.png">'
     )
     assert siteext._size_images(page, sized) == sized
 

@@ -9,7 +9,8 @@
   to do; these few lines keep a no-change rebuild fast);
 - furo's sidebar captions get the ``aria-level`` that ``role="heading"`` requires;
 - every image gets its ``width`` and ``height`` (read from the file), so the browser keeps its
-  place before it loads: gallery thumbnails and notebook figures no longer shift the page;
+  place before it loads: gallery thumbnails and notebook figures no longer shift the page; every
+  image but a page's first loads lazily;
 - the gallery's zip downloads are written with fixed dates and order (reproducible builds);
 - the gallery's thumbnails are stored with a 256-colour palette: a quarter of the bytes, the
   same picture at the 160 x 112 px they are shown at (twelve full-colour ones made the gallery
@@ -338,15 +339,26 @@ def image_size(path: Path) -> tuple[int, int] | None:
 
 
 def _size_images(page: Path, text: str) -> str:
+    """Give each image its size, and each but the page's first ``loading="lazy"``.
+
+    A phone then fetches only the figures it scrolls to; the first stays eager, since it may be
+    what the reader sees first (the home page's figure).
+    """
+    seen = 0
+
     def size(match: re.Match[str]) -> str:
-        attributes = match.group(1)
+        nonlocal seen
+        seen += 1
+        tag, attributes = match.group(0), match.group(1)
+        if seen > 1 and not re.search(r"\bloading\s*=", attributes):
+            tag = tag.replace("<img", '<img loading="lazy"', 1)
         src = _SRC.search(attributes)
         if re.search(r"\b(width|height)\s*=", attributes) or src is None or ":" in src.group(1):
-            return match.group(0)
+            return tag
         found = image_size((page.parent / unescape(src.group(1)).split("?")[0]).resolve())
         if found is None:
-            return match.group(0)
-        return match.group(0).replace("<img", f'<img width="{found[0]}" height="{found[1]}"', 1)
+            return tag
+        return tag.replace("<img", f'<img width="{found[0]}" height="{found[1]}"', 1)
 
     return _IMG.sub(size, text)
 

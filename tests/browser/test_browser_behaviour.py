@@ -160,7 +160,13 @@ def test_no_horizontal_scroll_at_375px(visit: Any, path: str | None) -> None:
         assert overflow == [], f"the page is wider than {MOBILE['width']} px"
 
 
-READY_JS = """() => document.fonts.ready"""
+# A full-page screenshot does not scroll: load the lazy images first.
+READY_JS = """async () => {
+  const images = [...document.images];
+  images.forEach((img) => { img.loading = "eager"; });
+  await Promise.all(images.map((img) => img.decode().catch(() => null)));
+  await document.fonts.ready;
+}"""
 
 
 def _shot_name(path: str, width: str) -> str:
