@@ -147,23 +147,41 @@ def test_headings_in_the_navigation_have_a_level(site: Path) -> None:
 
 
 def test_maths_is_mathml_written_at_build_time(site: Path) -> None:
-    """No page loads a maths script; each maths node of the equations page holds a <math>."""
-    scripts = [
-        f"{page.relative_to(site)}: {src}"
-        for page in _pages(site)
-        for src in re.findall(r'<script[^>]*src="([^"]*)"', page.read_text(encoding="utf-8"))
-        if "mathjax" in src.lower() or "katex" in src.lower()
-    ]
+    """No page loads a maths script; every maths node holds a <math>; no TeX is left outside."""
+    stale = site / "_static" / "mathjax"
+    assert not stale.exists(), f"{stale} is left from an old build: rebuild into a clean folder"
+    scripts, empty, outside, count = [], [], [], 0
+    for page in _pages(site):
+        html = page.read_text(encoding="utf-8")
+        where = page.relative_to(site)
+        scripts += [
+            f"{where}: {src}"
+            for src in re.findall(r'<script[^>]*src="([^"]*)"', html)
+            if "mathjax" in src.lower() or "katex" in src.lower()
+        ]
+        pattern = r'<(div|span) class="math notranslate[^"]*"[^>]*>(.*?)</\1>'
+        for _, body in re.findall(pattern, html, flags=re.S):
+            count += 1
+            body = re.sub(r'<span class="eqno">.*?</span>', "", body, flags=re.S)
+            if not body.lstrip().startswith("<math"):
+                empty.append(f"{where}: {body.strip()[:80]}")
+        text = re.sub(r"<math.*?</math>", "", html, flags=re.S)
+        text = re.sub(r"<(pre|script)[^>]*>.*?</\1>", "", text, flags=re.S)
+        outside += [f"{where}: {tex}" for tex in re.findall(r"\\(?:tanh|sigma|odot)\b|\$\$", text)]
     assert scripts == [], "pages still load a maths script"
-    html = (site / "explanation" / "equations.html").read_text(encoding="utf-8")
-    nodes = re.findall(
-        r'<(div|span) class="math notranslate[^"]*"[^>]*>(.*?)</\1>', html, flags=re.S
-    )
-    assert len(nodes) >= 10, "the equations page lost its maths"
-    assert all(body.lstrip().startswith("<math") for _, body in nodes)
-    text = re.sub(r"<math.*?</math>", "", html, flags=re.S)
-    text = re.sub(r"<pre[^>]*>.*?</pre>", "", text, flags=re.S)
-    assert "\\tanh" not in text and "$$" not in text, "TeX outside the maths"
+    assert count >= 10, "the site lost its maths"
+    assert empty == [], "maths nodes without MathML"
+    assert outside == [], "TeX outside the maths"
+
+
+def test_every_image_has_its_size_in_the_markup(site: Path) -> None:
+    unsized = [
+        f"{page.relative_to(site)}: {tag[:100]}"
+        for page in _pages(site)
+        for tag in re.findall(r"<img\b[^>]*>", page.read_text(encoding="utf-8"))
+        if not (re.search(r'\swidth="\d+"', tag) and re.search(r'\sheight="\d+"', tag))
+    ]
+    assert unsized == [], "\n".join(unsized)
 
 
 def test_figures_have_alt_text(site: Path) -> None:
@@ -180,10 +198,11 @@ def test_figures_have_alt_text(site: Path) -> None:
 def test_gallery_thumbnails_are_palette_pngs(site: Path) -> None:
     from PIL import Image
 
-    thumbnails = sorted((site / "_images").glob("sphx_glr_*_thumb.png"))
-    assert len(thumbnails) == len(list((DOCS.parent / "examples").glob("plot_*.py")))
-    modes = {path.name: Image.open(path).mode for path in thumbnails}
-    assert set(modes.values()) == {"P"}, modes
+    modes = {}
+    for example in sorted((DOCS.parent / "examples").glob("plot_*.py")):
+        with Image.open(site / "_images" / f"sphx_glr_{example.stem}_thumb.png") as thumbnail:
+            modes[example.stem] = thumbnail.mode
+    assert modes and set(modes.values()) == {"P"}, modes
 
 
 def test_no_running_times_in_the_gallery(site: Path) -> None:
@@ -314,6 +333,21 @@ Inline :math:`h_{t-1} \odot \tanh(c_t)`.
    \end{aligned}
 
 See :eq:`lstm`.
+
+.. math::
+   :label: plain
+
+   a &= b \\
+   c &= d
+
+.. math::
+   :label: whole
+   :nowrap:
+
+   \begin{align}
+   a &= b \\
+   c &= d
+   \end{align}
 """
 
 
@@ -342,21 +376,45 @@ def test_maths_renders_to_mathml_with_aligned_rows_and_numbers(tmp_path: Path) -
     assert "mathjax" not in html.lower()
     inline = re.search(r'<span class="math[^"]*">(.*?)</span>', html, flags=re.S)
     assert inline is not None and inline.group(1).startswith('<math xmlns="http://www.w3.org/')
-    assert 'display="inline"' in inline.group(1) and "&#x02299;" in inline.group(1)  # odot
+    assert 'display="inline"' in inline.group(1) and "\u2299" in inline.group(1)  # odot
     block = re.search(r'<div class="math[^"]*" id="equation-lstm"[^>]*>(.*?)</div>', html, re.S)
     assert block is not None, "the labelled equation keeps its anchor"
     assert '<span class="eqno">(1)' in block.group(1)
     assert block.group(1).count("<mtr>") == 2  # aligned: one table row per line
     assert block.group(1).count('<mtd columnalign="right">') == 2
-    assert "\\" not in re.sub(r"<[^>]+>", "", block.group(1))
+    shown = re.sub(r"<annotation.*?</annotation>", "", block.group(1), flags=re.S)
+    assert "\\" not in re.sub(r"<[^>]+>", "", shown)  # the TeX is only in the annotation
+    assert "\\begin{aligned}" in block.group(1) and 'encoding="application/x-tex"' in block.group(1)
     assert 'href="#equation-lstm"' in html  # :eq: links to it
+    # lines with \\ outside an environment are rows too (Sphinx's MathJax output reads "split")
+    plain = re.search(r'<div class="math[^"]*" id="equation-plain"[^>]*>(.*?)</div>', html, re.S)
+    assert plain is not None and plain.group(1).count("<mtr>") == 2
+    # a nowrap block is one equation as written, numbered by no one (as Sphinx's own renderers
+    # leave it): latex2mathml's "(1)" for \begin{align} would restart in every block
+    whole = re.search(r'<div class="math[^"]*" id="equation-whole"[^>]*>(.*?)</div>', html, re.S)
+    assert whole is not None and whole.group(1).count("<mtr>") == 2
+    assert "<mtext>(" not in whole.group(1) and "eqno" not in whole.group(1)
 
 
-@pytest.mark.parametrize("tex", [r"\frobnicate{x}", r"\frac{a}{"])
-def test_maths_the_converter_cannot_render_is_a_build_warning(tmp_path: Path, tex: str) -> None:
+@pytest.mark.parametrize(
+    ("tex", "problem"),
+    [
+        (r"\frobnicate{x}", r"\frobnicate"),  # an unknown command
+        (r"\frac{a}{", "NoAvailableTokensError"),  # TeX that does not parse
+        (r"\text{see \ref{x} here}", r"\ref"),  # a command inside text
+        (r"\[x\]", r"\["),  # display delimiters inside inline maths
+        (r"\begin{foo}x\end{foo}", "environment foo"),  # an environment latex2mathml drops
+        (r"a & b", "& outside an alignment"),
+        (r"a \\ b", r"\\ outside an alignment"),  # inline: MathML Core draws no line break
+    ],
+)
+def test_maths_the_converter_cannot_render_is_a_build_warning(
+    tmp_path: Path, tex: str, problem: str
+) -> None:
     _, warnings, html = _build_maths(tmp_path, f"Maths\n=====\n\n:math:`{tex}`\n")
-    assert "maths this site cannot render" in warnings and tex in warnings
-    assert f"<code>{tex}</code>" in html  # shown as code, never as half-converted MathML
+    assert "maths this site cannot render" in warnings and problem in warnings and tex in warnings
+    escaped = tex.replace("&", "&amp;")
+    assert f"<code>{escaped}</code>" in html  # shown as code, never as half-converted MathML
 
 
 # -- docs/_ext/siteext.py: image sizes and thumbnails ---------------------------------------------
@@ -377,7 +435,7 @@ def test_image_sizes_are_read_from_png_and_svg_files(tmp_path: Path) -> None:
     siteext = _siteext()
     Image.new("RGBA", (37, 23)).save(tmp_path / "a.png")
     (tmp_path / "b.svg").write_text(
-        '<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" '
+        '<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" stroke-width="2" '
         'width="300pt" height="150.3pt" viewBox="0 0 300 150.3"></svg>'
     )
     (tmp_path / "c.svg").write_text('<svg width="100%" height="40"></svg>')
@@ -395,12 +453,16 @@ def test_images_get_width_height_and_lazy_loading_once(tmp_path: Path) -> None:
     siteext = _siteext()
     (tmp_path / "_images").mkdir()
     Image.new("RGB", (40, 30)).save(tmp_path / "_images" / "x.png")
+    Image.new("RGB", (20, 10)).save(tmp_path / "_images" / "a b.png")
     page = tmp_path / "sub" / "p.html"
     html = (
         '<img alt="" src="../_images/x.png" />'
         '<img src="../_images/x.png" width="10" />'
         '<img src="https://example.org/x.png">'
         '<img src="../_images/gone.png">'
+        # Sphinx percent-quotes file names; data-* attributes are not the image's own
+        '<img data-src="../_images/x.png" data-width="3" src="../_images/a%20b.png#f">'
+        '<img src="/_images/x.png">'
     )
     sized = siteext._size_images(page, html)
     assert sized == (
@@ -408,6 +470,9 @@ def test_images_get_width_height_and_lazy_loading_once(tmp_path: Path) -> None:
         '<img loading="lazy" src="../_images/x.png" width="10" />'
         '<img loading="lazy" src="https://example.org/x.png">'
         '<img loading="lazy" src="../_images/gone.png">'
+        '<img width="20" height="10" loading="lazy" data-src="../_images/x.png" data-width="3" '
+        'src="../_images/a%20b.png#f">'
+        '<img loading="lazy" src="/_images/x.png">'
     )
     assert siteext._size_images(page, sized) == sized
 

@@ -30,6 +30,7 @@ from html import escape as html_escape
 from html import unescape
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 from xml.sax.saxutils import escape
 
 from docutils import nodes
@@ -134,8 +135,6 @@ def _open_graph(
 
 
 def _base_path(app: Sphinx) -> str:
-    from urllib.parse import urlsplit
-
     path = urlsplit(app.config.html_baseurl or "/").path or "/"
     return path if path.endswith("/") else path + "/"
 
@@ -298,7 +297,7 @@ def _fix_markup(app: Sphinx) -> None:
 # -- image sizes ---------------------------------------------------------------------------------
 
 _IMG = re.compile(r"<img\b([^>]*?)\s*/?>")
-_SRC = re.compile(r'\bsrc\s*=\s*"([^"]+)"')
+_SRC = re.compile(r'(?<![\w-])src\s*=\s*"([^"]+)"')  # not data-src
 _SVG_ROOT = re.compile(r"<svg\b[^>]*>")
 _CSS_PX = {
     "": 1.0,
@@ -312,7 +311,7 @@ _CSS_PX = {
 
 
 def _svg_length(root: str, name: str) -> float | None:
-    match = re.search(rf'\b{name}="([0-9.]+)\s*([a-z]*)"', root)
+    match = re.search(rf'(?<![\w-]){name}="([0-9.]+)\s*([a-z]*)"', root)  # not stroke-width
     if match is None or match.group(2) not in _CSS_PX:
         return None
     return float(match.group(1)) * _CSS_PX[match.group(2)]
@@ -350,12 +349,15 @@ def _size_images(page: Path, text: str) -> str:
         nonlocal seen
         seen += 1
         tag, attributes = match.group(0), match.group(1)
-        if seen > 1 and not re.search(r"\bloading\s*=", attributes):
+        if seen > 1 and not re.search(r"(?<![\w-])loading\s*=", attributes):
             tag = tag.replace("<img", '<img loading="lazy"', 1)
         src = _SRC.search(attributes)
-        if re.search(r"\b(width|height)\s*=", attributes) or src is None or ":" in src.group(1):
+        if re.search(r"(?<![\w-])(width|height)\s*=", attributes) or src is None:
             return tag
-        found = image_size((page.parent / unescape(src.group(1)).split("?")[0]).resolve())
+        url = urlsplit(unescape(src.group(1)))
+        if url.scheme or url.netloc or url.path.startswith("/"):
+            return tag  # not a file beside the page
+        found = image_size((page.parent / unquote(url.path)).resolve())
         if found is None:
             return tag
         return tag.replace("<img", f'<img width="{found[0]}" height="{found[1]}"', 1)
@@ -366,9 +368,9 @@ def _size_images(page: Path, text: str) -> str:
 def _finish(app: Sphinx, exception: BaseException | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
+    _fix_markup(app)  # first: it reads each image beside its page, before 404's links turn absolute
     _absolute_404(app)
     _sitemap(app)
-    _fix_markup(app)
 
 
 def setup(app: Sphinx) -> dict[str, Any]:

@@ -6,7 +6,7 @@ Usage, from the repository root after ``npm ci`` and a build::
 
 Lighthouse's performance score moves by a few points from run to run on a busy machine, so each
 page is scored ``--runs`` times (default 3) and the run with the median performance counts; the
-table shows every run's performance score beside it.
+table shows every run's performance score beside it, in the order they ran.
 
 The site is served from 127.0.0.1 gzipped over HTTP/1.1, as a real host serves it; Chromium
 (``CHROME_PATH``, default /usr/bin/chromium) runs with the browser tests' flags, so nothing leaves
@@ -139,7 +139,8 @@ def main(argv: list[str] | None = None) -> int:
         for page in pages:
             name = re.sub(r"\W+", "-", page.removesuffix(".html"))
             runs = [f"{name}-run{i + 1}" if args.runs > 1 else name for i in range(args.runs)]
-            results = sorted((lighthouse(url + page, reports / run) for run in runs), key=speed)
+            in_order = [lighthouse(url + page, reports / run) for run in runs]
+            results = sorted(in_order, key=speed)
             result = results[(len(results) - 1) // 2]  # the run with the median performance
             noindex = asks_not_to_be_indexed((SITE / page).read_text(encoding="utf-8"))
             scores, notes = misses(result, noindex)
@@ -148,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"{scores[key]:>3}" + mark(HEADERS[key] in below, key == "seo" and noindex)
                 for key in TARGETS
             )
-            each = ", ".join(f"{round(speed(r) * 100)}" for r in results) if args.runs > 1 else ""
+            each = ", ".join(f"{round(speed(r) * 100)}" for r in in_order) if args.runs > 1 else ""
             print(f"{page:<{width}}  {cells}  {each}".rstrip(), flush=True)
             failed += [f"{page}: {note}" for note in notes]
     print(f"\n{len(pages)} pages in {time.monotonic() - start:.0f} s; reports in {reports}")

@@ -31,6 +31,8 @@ pytestmark = pytest.mark.browser
 SAMPLES = sample_pages()
 EXAMPLES = gallery_examples()
 HOME = "index.html" if SAMPLES else None
+EQUATIONS = "explanation/equations.html"
+EQUATIONS_PAGE = EQUATIONS if (SITE / EQUATIONS).is_file() else None
 NO_SITE = pytest.param(None, id="no-built-site")
 
 
@@ -76,6 +78,40 @@ FAQ_ENTRIES_JS = """() => {
     return /batch_first/.test(question) && /h_n/.test(entry.innerText) ? question : null;
   }).filter(Boolean);
 }"""
+
+
+# In each visible aligned block (an MathML table, right column then left), where each row's
+# right-hand cell content ends and its left-hand cell content starts: equal rows line up at "=".
+ALIGNMENT_JS = """() => [...document.querySelectorAll("div.math mtable")]
+  .filter((table) => table.checkVisibility())
+  .map((table) => [...table.querySelectorAll(":scope > mtr")].map((row) => {
+    const right = row.querySelector(':scope > mtd[columnalign="right"]');
+    const left = row.querySelector(':scope > mtd[columnalign="left"]');
+    const box = (cell, end) => {
+      const parts = [...cell.children].map((e) => e.getBoundingClientRect()).filter((r) => r.width);
+      return parts.length ? (end ? Math.max(...parts.map((r) => r.right))
+                                 : Math.min(...parts.map((r) => r.left))) : null;
+    };
+    return {rightEnds: box(right, true), leftStarts: box(left, false)};
+  }))"""
+
+
+def test_aligned_equations_line_up(visit: Any) -> None:
+    """Each tab of the equations page: the rows of every aligned block line up at their "="."""
+    with visit(need(EQUATIONS_PAGE)) as seen:
+        page = seen.page
+        tabs = page.locator("label.sd-tab-label")
+        assert tabs.count() >= 3, "the equations page lost its RNN / LSTM / GRU tabs"
+        checked = 0
+        for index in range(tabs.count()):
+            tabs.nth(index).click()
+            for rows in page.evaluate(ALIGNMENT_JS):
+                checked += 1
+                ends = {round(row["rightEnds"]) for row in rows if row["rightEnds"] is not None}
+                starts = {round(row["leftStarts"]) for row in rows}
+                assert len(rows) >= 2 and len(ends) == 1 and len(starts) == 1, rows
+                assert starts.pop() >= ends.pop(), "the columns overlap"
+        assert checked >= 2, "no aligned block was seen (LSTM and GRU have one each)"
 
 
 def test_search_finds_the_faq_entry(visit: Any) -> None:
