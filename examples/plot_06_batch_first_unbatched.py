@@ -88,7 +88,7 @@ with torch.no_grad():
     out_1, h_n_1 = gru_bf(x[:, 0])  # (L, H_in): batch_first does not apply
     out_b, h_n_b = gru(x[:, :1])  # the same sequence as a batch of one
 print(tuple(out_1.shape), tuple(h_n_1.shape))
-print(torch.allclose(out_1, out_b[:, 0], atol=1e-6), torch.allclose(h_n_1, h_n_b[:, 0], atol=1e-6))
+print(torch.equal(out_1, out_b[:, 0]), torch.equal(h_n_1, h_n_b[:, 0]))  # bit for bit
 
 # %%
 # ``h_n`` of each layout for sequence 0, with bit-equal rows outlined: all of them.
@@ -133,7 +133,6 @@ torch.set_printoptions(precision=print_opts.precision, sci_mode=print_opts.sci_m
 # - :meth:`torch.nn.Module.load_state_dict`
 # - :meth:`torch.Tensor.transpose`
 # - :func:`torch.equal`
-# - :func:`torch.allclose`
 #
 # and from ``rnnshapes``: :func:`rnnshapes.unroll`, :func:`rnnshapes.verify`,
 # :func:`rnnshapes.plot.state_grid`, :func:`rnnshapes.plot.heatmaps`.

@@ -256,8 +256,8 @@ def packed_batch(u: Unrolled, *, ax: Axes | None = None) -> Axes:
     backward direction's final step, step 0, is outlined in blue. The last column, which
     ``output[:, -1]`` (``output[-1]`` time-major) reads, is outlined with a dashed line, and
     a cross marks every sequence for which it is not the final state: short sequences (it reads
-    padding) and, for a bidirectional module, every sequence (its backward half has seen one
-    step).
+    padding) and, for a bidirectional module, every sequence (its backward half has taken only
+    one step of its own recurrence).
 
     >>> import torch
     >>> from matplotlib.figure import Figure
