@@ -7,6 +7,8 @@ where they fail. The tests of ``rnnshapes.sphinxext`` build small sites of their
 
 from __future__ import annotations
 
+import functools
+import importlib
 import io
 import json
 import os
@@ -70,6 +72,7 @@ class _Links(HTMLParser):
             self.headings_without_level += 1
 
 
+@functools.cache  # a page is parsed once, however many links point into it
 def _parse(page: Path) -> _Links:
     parser = _Links()
     parser.feed(page.read_text(encoding="utf-8"))
@@ -301,14 +304,19 @@ def test_claim_statements_render_as_inline_text() -> None:
         assert text == re.sub(r"``(.+?)``", r"\1", claim.statement)
 
 
+def _ext(name: str) -> ModuleType:
+    """Import one of the site's own extensions from docs/_ext."""
+    sys.path.insert(0, str(DOCS / "_ext"))
+    try:
+        return importlib.import_module(name)
+    finally:
+        sys.path.remove(str(DOCS / "_ext"))
+
+
 def test_local_inventories_load(tmp_path: Path) -> None:
     from sphinx.util.inventory import InventoryFile
 
-    sys.path.insert(0, str(DOCS / "_ext"))
-    try:
-        import inventories
-    finally:
-        sys.path.remove(str(DOCS / "_ext"))
+    inventories = _ext("inventories")
     for project, (url, path) in inventories.write(tmp_path).items():
         with path.open("rb") as stream:
             inventory = InventoryFile.load(stream, url, lambda base, uri: base + uri)
@@ -420,19 +428,10 @@ def test_maths_the_converter_cannot_render_is_a_build_warning(
 # -- docs/_ext/siteext.py: image sizes and thumbnails ---------------------------------------------
 
 
-def _siteext() -> ModuleType:
-    sys.path.insert(0, str(DOCS / "_ext"))
-    try:
-        import siteext
-    finally:
-        sys.path.remove(str(DOCS / "_ext"))
-    return siteext
-
-
 def test_image_sizes_are_read_from_png_and_svg_files(tmp_path: Path) -> None:
     from PIL import Image
 
-    siteext = _siteext()
+    siteext = _ext("siteext")
     Image.new("RGBA", (37, 23)).save(tmp_path / "a.png")
     (tmp_path / "b.svg").write_text(
         '<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" stroke-width="2" '
@@ -450,7 +449,7 @@ def test_image_sizes_are_read_from_png_and_svg_files(tmp_path: Path) -> None:
 def test_images_get_width_height_and_lazy_loading_once(tmp_path: Path) -> None:
     from PIL import Image
 
-    siteext = _siteext()
+    siteext = _ext("siteext")
     (tmp_path / "_images").mkdir()
     Image.new("RGB", (40, 30)).save(tmp_path / "_images" / "x.png")
     Image.new("RGB", (20, 10)).save(tmp_path / "_images" / "a b.png")
@@ -480,7 +479,7 @@ def test_images_get_width_height_and_lazy_loading_once(tmp_path: Path) -> None:
 def test_thumbnails_shrink_to_a_palette_once(tmp_path: Path) -> None:
     from PIL import Image
 
-    siteext = _siteext()
+    siteext = _ext("siteext")
     path = tmp_path / "t.png"
     image = Image.new("RGBA", (64, 48), (255, 255, 255, 0))
     for x in range(64):

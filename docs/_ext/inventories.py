@@ -142,15 +142,9 @@ PROJECTS: dict[str, tuple[str, str, list[Entry]]] = {
 def _page(project: str, name: str, role: str, page: str) -> str:
     if page:
         return page
-    if project == "torch" and role == "method" and name.startswith("torch.Tensor."):
-        return f"generated/{name}.html#{name}"
-    if project == "matplotlib" and role == "method":
-        owner = name.rsplit(".", 1)[0]
-        return (
-            f"api/_as_gen/{name}.html#{name}"
-            if owner.endswith("Axes")
-            else (f"api/_as_gen/{owner}.html#{name}")
-        )
+    owner = name.rsplit(".", 1)[0]
+    if project == "matplotlib" and role == "method" and not owner.endswith("Axes"):
+        return f"api/_as_gen/{owner}.html#{name}"  # documented on its class's page
     return _PAGES[project](name)
 
 

@@ -52,8 +52,7 @@ def ipython_dir(path: Path) -> Path:
         'c.IPKernelApp.log_level = "ERROR"  # not the TCP notice on every start\n'
     )
     config.parent.mkdir(parents=True, exist_ok=True)
-    if not config.exists() or config.read_text() != text:
-        config.write_text(text)
+    _write_if_changed(config, text)
     return path
 
 
@@ -65,21 +64,6 @@ def reset_torch(gallery_conf: dict[str, Any], fname: str | None) -> None:
     torch.set_num_threads(1)
     torch.set_default_dtype(torch.float32)
     torch.set_printoptions(profile="default", sci_mode=None)
-
-
-# -- accessibility ---------------------------------------------------------------------------------
-
-_HEADING_WITHOUT_LEVEL = re.compile(r'role="heading"(?![^>]*aria-level)')
-
-
-def _label_captions(
-    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
-) -> None:
-    """Sphinx writes toctree captions as ``<p role="heading">``; ARIA needs a level with it."""
-    for key in ("body", "furo_navigation_tree", "toc"):
-        value = context.get(key)
-        if isinstance(value, str) and 'role="heading"' in value:
-            context[key] = _HEADING_WITHOUT_LEVEL.sub('role="heading" aria-level="2"', value)
 
 
 # -- Open Graph and meta description ------------------------------------------------------------
@@ -260,6 +244,8 @@ def _gallery_done(app: Sphinx) -> None:
 # Each pattern is anchored on markup that furo, myst-nb and Sphinx write; a fixed page no longer
 # matches, so the pass is idempotent and rewrites only pages that a build just wrote.
 _A11Y_FIXES = [
+    # Sphinx writes toctree captions as <p role="heading">: ARIA needs a level with it
+    ('<p class="caption" role="heading">', '<p class="caption" role="heading" aria-level="2">'),
     # two unlabelled <aside> landmarks per page (axe: landmark-unique)
     ('<aside class="sidebar-drawer">', '<aside class="sidebar-drawer" aria-label="Site">'),
     ('<aside class="toc-drawer', '<aside aria-label="On this page" class="toc-drawer'),
@@ -374,7 +360,6 @@ def _finish(app: Sphinx, exception: BaseException | None) -> None:
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
-    app.connect("html-page-context", _label_captions, priority=900)
     app.connect("html-page-context", _open_graph)
     # sphinx-gallery generates the gallery in a builder-inited handler of priority 500
     app.connect("builder-inited", _gallery_started, priority=499)

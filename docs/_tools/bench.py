@@ -41,7 +41,6 @@ CACHES = [
     DOCS / ".jupyter_cache",
     DOCS / "auto_examples",
     DOCS / "gen_modules",
-    DOCS / "sg_execution_times.rst",
 ]
 EDITED_PAGE = DOCS / "explanation" / "dropout.md"
 _CELL = re.compile(r"^```\{code-cell\}[^\n]*\n(.*?)^```\s*$", re.S | re.M)

@@ -62,7 +62,8 @@ COMPARED = {
 }
 
 #: The ways a page uses a claim, as recorded in ``claims.json``.
-USE_KINDS = ("shown", "linked", "code")
+# How a page uses a claim, with the words the claims index puts before those pages.
+USE_KINDS = {"shown": "Shown on", "linked": "Linked from", "code": "Checked in the code of"}
 
 _QUOTED_ID = re.compile(r"""["']([a-z0-9]+(?:-[a-z0-9]+)+)["']""")
 
@@ -539,11 +540,7 @@ def _fill_usage(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     for node in placeholders:
         paragraphs: list[nodes.Node] = []
         uses = domain.uses_of(node["rnnshapes_usage"])
-        for kind, words in (
-            ("shown", "Shown on"),
-            ("linked", "Linked from"),
-            ("code", "Checked in the code of"),
-        ):
+        for kind, words in USE_KINDS.items():
             pages = [(doc, anchor) for doc, k, anchor in uses if k == kind]
             if not pages:
                 continue
@@ -553,7 +550,7 @@ def _fill_usage(app: Sphinx, doctree: nodes.document, docname: str) -> None:
                 if i:
                     para += nodes.Text(", ")
                 uri = builder.get_relative_uri(docname, doc) + (f"#{anchor}" if anchor else "")
-                title = env.titles[doc].astext() if doc in env.titles else doc
+                title = _title(env, doc, doc)
                 para += nodes.reference("", title, internal=True, refuri=uri)
             para += nodes.Text(".")
             paragraphs.append(para)
@@ -562,10 +559,15 @@ def _fill_usage(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         node.replace_self(paragraphs)
 
 
+def _title(env: BuildEnvironment, docname: str, default: str) -> str:
+    """A page's title as text, or ``default`` for a page without one (yet)."""
+    return env.titles[docname].astext() if docname in env.titles else default
+
+
 def _usage_fingerprint(env: BuildEnvironment) -> str:
     """Which page uses which claim, and those pages' titles: what the claims index shows."""
     uses = _domain(env).data["uses"]
-    titles = {d: env.titles[d].astext() if d in env.titles else "" for d in uses}
+    titles = {d: _title(env, d, "") for d in uses}
     return json.dumps([uses, titles], sort_keys=True)
 
 
@@ -647,13 +649,10 @@ def _finish(app: Sphinx, exception: BaseException | None) -> None:
             "statement": claim["statement"],
             "comparison": claim["comparison"],
             "index": domain.index_of(claim_id),
-            **{
-                kind: [[d, a] for d, k, a in uses if k == kind]
-                for kind in ("shown", "linked", "code")
-            },
+            **{kind: [[d, a] for d, k, a in uses if k == kind] for kind in USE_KINDS},
         }
     for docname in sorted(domain.data["uses"]):
-        title = app.env.titles[docname].astext() if docname in app.env.titles else docname
+        title = _title(app.env, docname, docname)
         record["pages"][docname] = {"uri": app.builder.get_target_uri(docname), "title": title}
     path = Path(app.outdir) / "claims.json"
     text = json.dumps(record, indent=1, sort_keys=True) + "\n"
