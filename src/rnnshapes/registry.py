@@ -1,9 +1,12 @@
-"""Claims: a stable id, a one-sentence statement, a doctest, and a check that can fail.
+"""Claims: a stable id, a scope, a one-sentence statement, a doctest, and a check that can fail.
 
 A claim is a function decorated with :func:`claim`. Its docstring's first paragraph is the
-statement; the rest demonstrates it as a doctest on one concrete module. The function itself is
-the check: given a :class:`~rnnshapes.configs.Config` and a :class:`Checker`, it builds that
-module, runs it and compares. ``rnnshapes.verify`` runs every check on many configurations.
+sentence; the rest demonstrates it as a doctest on one concrete module. Its
+:class:`~rnnshapes.scope.Scope` says where it holds: the claim's statement is the scope's words
+followed by the sentence, and its check runs on exactly the configurations the scope admits. The
+function itself is the check: given a :class:`~rnnshapes.configs.Config` and a
+:class:`Checker`, it builds that module, runs it and compares. ``rnnshapes.verify`` runs every
+check on many configurations.
 
 How a check compares says how exact the claim is:
 
@@ -23,6 +26,7 @@ rnnshapes.registry.ClaimFailed: ones vs zeros: not bit-equal (max |difference| 1
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
@@ -30,6 +34,7 @@ from typing import Literal
 import torch
 
 from .configs import Config
+from .scope import EVERYWHERE, Condition, Scope
 
 __all__ = ["Checker", "Claim", "ClaimFailed", "Outcome", "Registry", "claim", "claims"]
 
@@ -115,16 +120,36 @@ class Outcome:
     max_diff: float
 
 
+#: Words that say "bit for bit": only a claim compared with ``torch.equal`` may use them
+#: ("exactly two rows" counts a thing; it says nothing of bits).
+EXACT_WORDS = re.compile(
+    r"bit-equal|bit for bit|to the last bit|identical|exactly(?! (?:one|two|three|\d))"
+)
+
+
 @dataclass(frozen=True)
 class Claim:
-    """A registered claim. ``function.__doc__`` holds the statement and the doctest."""
+    """A registered claim. ``function.__doc__`` holds the sentence and the doctest."""
 
     id: str
-    statement: str
+    sentence: str
     comparison: Comparison
     topic: str
-    applies: Callable[[Config], bool]
+    scope: Scope
     function: Check = field(repr=False)
+
+    @property
+    def statement(self) -> str:
+        """The claim in words: its scope, then its sentence (``"For a unidirectional module,
+        ..."``)."""
+        where = str(self.scope)
+        if not where:
+            return self.sentence[:1].upper() + self.sentence[1:]
+        return f"{where[:1].upper()}{where[1:]}, {self.sentence}"
+
+    def applies(self, config: Config) -> bool:
+        """Whether ``config`` lies in the claim's scope."""
+        return self.scope(config)
 
     @property
     def qualname(self) -> str:
@@ -180,23 +205,39 @@ class Registry(Mapping[str, Claim]):
 claims = Registry()
 
 
-def _always(config: Config) -> bool:
-    return True
-
-
 def claim(
-    id: str, comparison: Comparison, applies: Callable[[Config], bool] = _always
+    id: str, comparison: Comparison, scope: Scope | Condition = EVERYWHERE
 ) -> Callable[[Check], Check]:
-    """Register the decorated check as claim ``id``; its docstring's first paragraph is the
-    statement and the rest must hold a doctest."""
+    """Register the decorated check as claim ``id``, holding within ``scope``; its docstring's
+    first paragraph is the sentence (the scope's words go before it) and the rest must hold a
+    doctest.
+
+    A claim compared as ``close`` or ``structure`` may not say it is bit-exact:
+
+    >>> @claim("a-close-claim-that-says-exactly", "close")
+    ... def overclaims(cfg, ck):
+    ...     '''``h_n`` equals ``output[-1]`` exactly.
+    ...
+    ...     >>> True
+    ...     True
+    ...     '''
+    Traceback (most recent call last):
+    ...
+    ValueError: claim 'a-close-claim-that-says-exactly' is compared as 'close' but says 'exactly'
+    """
+    if isinstance(scope, Condition):
+        scope = Scope((scope,))
 
     def register(function: Check) -> Check:
         doc = inspect.getdoc(function) or ""
-        statement = " ".join(doc.split("\n\n")[0].split())
-        if not statement or ">>>" not in doc:
+        sentence = " ".join(doc.split("\n\n")[0].split())
+        if not sentence or ">>>" not in doc:
             raise ValueError(f"claim {id!r} needs a statement and a doctest in its docstring")
+        said = EXACT_WORDS.search(sentence.lower())
+        if comparison != "equal" and said:
+            raise ValueError(f"claim {id!r} is compared as {comparison!r} but says {said[0]!r}")
         topic = function.__module__.rsplit(".", 1)[-1]
-        claims.add(Claim(id, statement, comparison, topic, applies, function))
+        claims.add(Claim(id, sentence, comparison, topic, scope, function))
         return function
 
     return register

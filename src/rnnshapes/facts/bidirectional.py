@@ -5,25 +5,18 @@ from __future__ import annotations
 
 import torch
 
-from ..configs import Config, bidirectional, run
+from ..configs import Config, run
 from ..registry import Checker, claim
+from ..scope import BIDIRECTIONAL, NOT_RELU, ONE_LAYER, SEVERAL_STEPS, UNPACKED
 from ..spec import parameter
 from ..state import by_layer
 
 
-def _bi_one_layer(cfg: Config) -> bool:
-    return cfg.bidirectional and cfg.num_layers == 1
-
-
-def _bi_several_steps(cfg: Config) -> bool:
-    return cfg.bidirectional and cfg.seq_len > 1
-
-
-@claim("bidirectional-output-halves", "close", applies=_bi_one_layer)
+@claim("bidirectional-output-halves", "close", ONE_LAYER & BIDIRECTIONAL & UNPACKED)
 def bidirectional_output_halves(cfg: Config, ck: Checker) -> None:
-    """In a bidirectional module's ``output``, ``output[..., :H]`` is the forward direction and
-    ``output[..., H:]`` the backward one: the backward half is a forward module run on the
-    time-reversed input, then reversed back.
+    """``output[..., :H_out]`` is the forward direction and ``output[..., H_out:]`` the backward
+    one: the backward half is what a one-direction module holding the backward weights returns
+    for the time-reversed input, reversed back.
 
     >>> import torch
     >>> _ = torch.manual_seed(0)
@@ -50,9 +43,9 @@ def bidirectional_output_halves(cfg: Config, ck: Checker) -> None:
         ck.same(out[..., d * cfg.h_out : (d + 1) * cfg.h_out], half, f"{name} half of output")
 
 
-@claim("bidirectional-final-states-at-both-ends", "equal", applies=bidirectional)
+@claim("bidirectional-final-states-at-both-ends", "equal", BIDIRECTIONAL & UNPACKED)
 def bidirectional_ends(cfg: Config, ck: Checker) -> None:
-    """A bidirectional module's forward direction ends at the last step and its backward
+    """the forward direction ends at the last step and its backward
     direction at step 0: ``h_n[-2]`` is ``output[-1, :, :H]`` and ``h_n[-1]`` is ``output[0, :,
     H:]``, exactly.
 
@@ -65,16 +58,20 @@ def bidirectional_ends(cfg: Config, ck: Checker) -> None:
     (True, True)
     """
     r = run(cfg.module(), cfg.input())
-    out = cfg.time_major(r.output)
-    ck.equal(r.h_n[-2], out[-1, :, : cfg.h_out], "h_n[-2] vs output[-1, :, :H]")
-    ck.equal(r.h_n[-1], out[0, :, cfg.h_out :], "h_n[-1] vs output[0, :, H:]")
+    out = r.steps
+    assert out is not None
+    ck.equal(r.h[-2], out[-1, :, : cfg.h_out], "h_n[-2] vs output[-1, :, :H]")
+    ck.equal(r.h[-1], out[0, :, cfg.h_out :], "h_n[-1] vs output[0, :, H:]")
 
 
-@claim("bidirectional-last-step-is-not-final", "structure", applies=_bi_several_steps)
+@claim(
+    "bidirectional-last-step-is-not-final",
+    "structure",
+    BIDIRECTIONAL & SEVERAL_STEPS & UNPACKED,
+)
 def bidirectional_last_step(cfg: Config, ck: Checker) -> None:
-    """For a bidirectional module, ``output[-1]`` is not the final state: its backward half has
-    taken only one step of its own recurrence (it has yet to run back over the sequence), and
-    differs from ``h_n[-1]``.
+    """``output[-1]`` is not the final state: its backward half has taken one step of its own
+    recurrence (it has yet to run back over the sequence), and differs from ``h_n[-1]``.
 
     >>> import torch
     >>> _ = torch.manual_seed(0)
@@ -84,13 +81,13 @@ def bidirectional_last_step(cfg: Config, ck: Checker) -> None:
     False
     """
     r = run(cfg.module(), cfg.input())
-    out = cfg.time_major(r.output)
-    ck.differ(out[-1, :, cfg.h_out :], r.h_n[-1], "output[-1]'s backward half vs h_n[-1]")
+    assert r.steps is not None
+    ck.differ(r.steps[-1, :, cfg.h_out :], r.h[-1], "output[-1]'s backward half vs h_n[-1]")
 
 
-@claim("h-n-rows-are-layer-major", "equal", applies=bidirectional)
+@claim("h-n-rows-are-layer-major", "equal", BIDIRECTIONAL)
 def h_n_rows_layer_major(cfg: Config, ck: Checker) -> None:
-    """The rows of ``h_n`` (and ``c_n``) are ordered layer-major: layer 0 forward, layer 0
+    """the rows of ``h_n`` (and ``c_n``) are ordered layer-major: layer 0 forward, layer 0
     backward, layer 1 forward, ...; ``h_n.view(num_layers, num_directions, N, H)`` separates
     them.
 
@@ -105,10 +102,10 @@ def h_n_rows_layer_major(cfg: Config, ck: Checker) -> None:
     (True, True)
     """
     m = cfg.module()
-    x = cfg.input()
+    x = cfg.module_input()
     r = run(m, x)
     grid = by_layer(r.h_n, m)
-    ck.equal(grid, r.h_n.view(cfg.num_layers, 2, cfg.batch, cfg.h_out), "by_layer vs view")
+    ck.equal(grid, r.h_n.view(cfg.num_layers, 2, *r.h_n.shape[1:]), "by_layer vs view")
     layer_input = x
     for layer, one in enumerate(cfg.one_layer_modules(m)):
         step = run(one, layer_input)
@@ -121,15 +118,15 @@ def h_n_rows_layer_major(cfg: Config, ck: Checker) -> None:
         layer_input = step.output
 
 
-def _bi_smooth(cfg: Config) -> bool:
-    """Bidirectional, several steps, and no ReLU: a dead ReLU state is exactly zero, so later
-    steps that leave it so change nothing earlier, and the check could not tell."""
-    return _bi_several_steps(cfg) and cfg.nonlinearity != "relu"
-
-
-@claim("chunks-do-not-carry-backward", "structure", applies=_bi_smooth)
+# Not ReLU: a dead ReLU state is exactly zero, so later steps that leave it so change nothing
+# earlier, and the check could not tell.
+@claim(
+    "chunks-do-not-carry-backward",
+    "structure",
+    NOT_RELU & BIDIRECTIONAL & SEVERAL_STEPS & UNPACKED,
+)
 def chunks_do_not_carry_backward(cfg: Config, ck: Checker) -> None:
-    """Carrying ``h_n`` into the next chunk does not reproduce a full run of a bidirectional
+    """carrying ``h_n`` into the next chunk does not reproduce a full run of a bidirectional
     module: the backward direction of the first chunk never saw the later steps.
 
     >>> import torch
@@ -144,8 +141,8 @@ def chunks_do_not_carry_backward(cfg: Config, ck: Checker) -> None:
     m = cfg.module()
     x = cfg.input()
     split = cfg.seq_len // 2
-    full = cfg.time_major(run(m, x).output)
-    first = cfg.time_major(run(m, cfg.first_steps(x, split)).output)
+    full = cfg.steps(run(m, x).output)
+    first = cfg.steps(run(m, cfg.first_steps(x, split)).output)
     ck.differ(
         first[..., cfg.h_out :], full[:split, :, cfg.h_out :], "backward half, chunked vs full"
     )

@@ -3,7 +3,6 @@ weights."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
@@ -11,23 +10,17 @@ from torch import nn
 
 from ..configs import Config, run
 from ..registry import Checker, claim
+from ..scope import GRU, LSTM, NO_PROJECTION, ONE_LAYER, UNIDIRECTIONAL, UNPACKED
 from ..spec import parameter
 
 
-def _cell_able(cfg: Config) -> bool:
-    return cfg.num_layers == 1 and not cfg.bidirectional and cfg.proj_size == 0
-
-
-def _kind(kind: str) -> Callable[[Config], bool]:
-    def applies(cfg: Config) -> bool:
-        return cfg.kind == kind and cfg.proj_size == 0
-
-    return applies
-
-
-@claim("cell-loop-reproduces-module", "close", applies=_cell_able)
+@claim(
+    "cell-loop-reproduces-module",
+    "close",
+    ONE_LAYER & UNIDIRECTIONAL & NO_PROJECTION & UNPACKED,
+)
 def cell_loop(cfg: Config, ck: Checker) -> None:
-    """A Python loop over ``RNNCell``, ``LSTMCell`` or ``GRUCell`` holding a one-layer module's
+    """a Python loop over ``RNNCell``, ``LSTMCell`` or ``GRUCell`` holding a one-layer module's
     weights reproduces that module: the stacked per-step ``h`` is ``output``, the last ``h``
     (and ``c``) is ``h_n`` (and ``c_n``).
 
@@ -55,7 +48,7 @@ def cell_loop(cfg: Config, ck: Checker) -> None:
         for name, p in cell.named_parameters():
             p.copy_(getattr(m, name + "_l0"))
     x = cfg.input()
-    xs = cfg.time_major(x)
+    xs = cfg.time_major(x)  # unbatched: (L, H_in), and each step (H_in,)
     steps, state = [], None
     for x_t in xs:
         state = cell(x_t, state)
@@ -81,7 +74,12 @@ class _FirstStep:
 
 
 def _first_step(cfg: Config) -> _FirstStep:
-    c = cfg.with_(num_layers=1, bidirectional=False, batch_first=False, seq_len=1)
+    """One step of a one-layer, one-direction, time-major module, from a random batched state
+    (the gates are read from the weights, so the input's form does not matter)."""
+    c = cfg.with_(
+        num_layers=1, bidirectional=False, batch_first=False, seq_len=1, batched=True,
+        lengths=None, enforce_sorted=False,
+    )  # fmt: skip
     m = c.module()
     x = c.input()
     hx = c.initial_state()
@@ -99,9 +97,9 @@ def _gates(m: nn.RNNBase, x_t: torch.Tensor, h: torch.Tensor) -> tuple[torch.Ten
     return gi, gh
 
 
-@claim("lstm-gate-order-is-i-f-g-o", "close", applies=_kind("LSTM"))
+@claim("lstm-gate-order-is-i-f-g-o", "close", LSTM & NO_PROJECTION)
 def lstm_gate_order(cfg: Config, ck: Checker) -> None:
-    """LSTM's ``weight_ih_l{k}`` and ``weight_hh_l{k}`` stack the gates in the order input
+    """``weight_ih_l{k}`` and ``weight_hh_l{k}`` stack the gates in the order input
     ``i``, forget ``f``, cell ``g``, output ``o``: reading the four quarters in that order
     reproduces a step, and swapping ``f`` and ``o`` does not.
 
@@ -134,9 +132,9 @@ def lstm_gate_order(cfg: Config, ck: Checker) -> None:
     ck.differ(step("iogf")[1], c1, "c with f and o swapped")
 
 
-@claim("gru-gate-order-is-r-z-n", "close", applies=_kind("GRU"))
+@claim("gru-gate-order-is-r-z-n", "close", GRU)
 def gru_gate_order(cfg: Config, ck: Checker) -> None:
-    """GRU's weights stack the gates in the order reset ``r``, update ``z``, new ``n``, and the
+    """the weights stack the gates in the order reset ``r``, update ``z``, new ``n``, and the
     reset gate multiplies ``W_hn h + b_hn`` (inside the bias); ``h' = (1 - z) * n + z * h``.
 
     >>> import torch

@@ -6,35 +6,29 @@ import warnings
 
 import torch
 
-from ..configs import Config, Returned, run, stacked, unidirectional
+from ..configs import Config, Returned, run
 from ..registry import Checker, claim
+from ..scope import ONE_LAYER, STACKED, UNIDIRECTIONAL, UNPACKED
 
 P = 0.5
-
-
-def _uni_stacked(cfg: Config) -> bool:
-    return stacked(cfg) and unidirectional(cfg)
-
-
-def _one_layer(cfg: Config) -> bool:
-    return cfg.num_layers == 1
 
 
 def _train_and_eval(cfg: Config, p: float = P) -> tuple[Returned, Returned]:
     """The same module and input, run in training mode (seeded masks) and in eval mode."""
     m = cfg.module(dropout=p)
-    x = cfg.input()
+    x = cfg.module_input()
     m.train()
-    with torch.random.fork_rng(devices=[x.device.index or 0] if x.is_cuda else []):
+    cuda = cfg.device.startswith("cuda")
+    with torch.random.fork_rng(devices=[torch.device(cfg.device).index or 0] if cuda else []):
         torch.manual_seed(cfg.seed)
         trained = run(m, x)
     m.eval()
     return trained, run(m, x)
 
 
-@claim("dropout-spares-output-last-step", "equal", applies=_uni_stacked)
+@claim("dropout-spares-output-last-step", "equal", STACKED & UNIDIRECTIONAL & UNPACKED)
 def dropout_spares_top(cfg: Config, ck: Checker) -> None:
-    """Dropout between layers never touches the top layer's output: in training mode
+    """dropout between layers never touches the top layer's output: in training mode
     ``output[-1]`` still equals ``h_n[-1]`` exactly.
 
     >>> import torch
@@ -45,13 +39,13 @@ def dropout_spares_top(cfg: Config, ck: Checker) -> None:
     True
     """
     trained, _ = _train_and_eval(cfg)
-    last = cfg.time_major(trained.output)[-1]
-    ck.equal(last, trained.h_n[-1], "output's last step vs h_n[-1] in training mode")
+    assert trained.steps is not None
+    ck.equal(trained.steps[-1], trained.h[-1], "output's last step vs h_n[-1] in training mode")
 
 
-@claim("dropout-acts-between-layers-only", "equal", applies=stacked)
+@claim("dropout-acts-between-layers-only", "equal", STACKED & UNPACKED)
 def dropout_between_layers(cfg: Config, ck: Checker) -> None:
-    """Dropout acts on each layer's output before the next layer reads it, never on the module's
+    """dropout acts on each layer's output before the next layer reads it, never on the module's
     input or inside the recurrence: in training mode the first layer's states (``h_n``'s first
     rows) are exactly those of eval mode, the layers above change, and with ``dropout=1`` every
     layer above runs exactly as if it were fed zeros.
@@ -82,10 +76,10 @@ def dropout_between_layers(cfg: Config, ck: Checker) -> None:
     ck.equal(dropped.output, below.output, "output with dropout=1 vs top layer fed zeros")
 
 
-@claim("dropout-with-one-layer-does-nothing", "equal", applies=_one_layer)
+@claim("dropout-with-one-layer-does-nothing", "equal", ONE_LAYER)
 def dropout_one_layer(cfg: Config, ck: Checker) -> None:
-    """With one layer there is no "between layers": ``dropout > 0`` only warns, and training
-    mode returns exactly what eval mode does.
+    """there is no "between layers": ``dropout > 0`` only warns, and training mode returns
+    exactly what eval mode does.
 
     >>> import torch, warnings
     >>> with warnings.catch_warnings(record=True) as caught:
@@ -101,5 +95,5 @@ def dropout_one_layer(cfg: Config, ck: Checker) -> None:
         warnings.simplefilter("always")
         trained, evaluated = _train_and_eval(cfg)
     ck.true(any("dropout" in str(w.message) for w in caught), "no warning about dropout")
-    ck.equal(trained.output, evaluated.output, "output, train vs eval")
+    ck.equal(trained.data, evaluated.data, "output, train vs eval")
     ck.equal(trained.h_n, evaluated.h_n, "h_n, train vs eval")

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import torch
 
-from ..configs import Config, unidirectional
+from ..configs import Config, run
 from ..registry import Checker, claim
+from ..scope import UNIDIRECTIONAL, UNPACKED
 
 
-@claim("same-gradients-from-h-n-or-output", "equal", applies=unidirectional)
+@claim("same-gradients-from-h-n-or-output", "equal", UNIDIRECTIONAL & UNPACKED)
 def same_gradients(cfg: Config, ck: Checker) -> None:
-    """For a unidirectional module, a loss on ``h_n[-1]`` and the same loss on ``output[-1]``
+    """a loss on ``h_n[-1]`` and the same loss on ``output[-1]``
     give the same gradients for every weight: they are the same tensor values, reached through
     two outputs of the kernel.
 
@@ -30,9 +31,9 @@ def same_gradients(cfg: Config, ck: Checker) -> None:
     params = list(m.parameters())
     grads = []
     for pick in ("h_n", "output"):
-        output, state = m(x)
-        h_n = state[0] if isinstance(state, tuple) else state
-        last = h_n[-1] if pick == "h_n" else cfg.time_major(output)[-1]
+        r = run(m, x)
+        assert r.steps is not None
+        last = r.h[-1] if pick == "h_n" else r.steps[-1]
         grads.append(torch.autograd.grad(last.square().sum(), params))
     for name, (a, b) in zip(
         [n for n, _ in m.named_parameters()], zip(*grads, strict=True), strict=True

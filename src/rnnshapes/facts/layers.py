@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import torch
+from torch.nn.utils.rnn import PackedSequence
 
-from ..configs import Config, run, stacked, unidirectional
+from ..configs import Config, run
 from ..registry import Checker, claim
+from ..scope import STACKED, UNIDIRECTIONAL, UNPACKED
 from ..shapes import shapes
 from ..unroll import unroll
 
 
-@claim("output-last-step-is-h-n", "equal", applies=unidirectional)
+def run_like(output: torch.Tensor | PackedSequence) -> torch.Tensor:
+    """``output`` as one tensor, as :attr:`Returned.data <rnnshapes.configs.Returned.data>`."""
+    return output.data if isinstance(output, PackedSequence) else output
+
+
+@claim("output-last-step-is-h-n", "equal", UNIDIRECTIONAL & UNPACKED)
 def output_last_step_is_h_n(cfg: Config, ck: Checker) -> None:
-    """For a unidirectional module, the last step of ``output`` is the last row of ``h_n``:
-    ``output[-1]`` equals ``h_n[-1]`` exactly (``output[:, -1]`` with ``batch_first``).
+    """the last step of ``output`` is the last row of ``h_n``: ``output[-1]`` equals
+    ``h_n[-1]`` exactly (``output[:, -1]`` with ``batch_first``).
 
     >>> import torch
     >>> _ = torch.manual_seed(0)
@@ -25,9 +32,9 @@ def output_last_step_is_h_n(cfg: Config, ck: Checker) -> None:
     >>> torch.equal(output[-1], h_n[-1])
     True
     """
-    m = cfg.module()
-    r = run(m, cfg.input())
-    ck.same(cfg.time_major(r.output)[-1], r.h_n[-1], "output's last step vs h_n[-1]")
+    r = run(cfg.module(), cfg.input())
+    assert r.steps is not None
+    ck.same(r.steps[-1], r.h[-1], "output's last step vs h_n[-1]")
 
 
 @claim("output-is-top-layer", "equal")
@@ -49,17 +56,19 @@ def output_is_top_layer(cfg: Config, ck: Checker) -> None:
     True
     """
     m = cfg.module()
-    x = cfg.input()
+    x = cfg.module_input()
     r = run(m, x)
     for one in cfg.one_layer_modules(m):
-        x = run(one, x).output
-    ck.same(x, r.output, "top layer of the one-layer stack vs output")
+        top = run(one, x)
+        x = top.output
+    ck.same(top.data, r.data, "top layer of the one-layer stack vs output")
 
 
 @claim("h-n-is-last-step-of-every-layer", "equal")
 def h_n_is_last_step_of_every_layer(cfg: Config, ck: Checker) -> None:
-    """``h_n`` holds every layer's (and direction's) state at the last step: row ``k`` of
-    ``h_n`` is what a one-layer module with layer ``k``'s weights returns as its final state.
+    """``h_n`` holds the final state of every layer and direction: row ``layer * D +
+    direction`` of ``h_n`` is what a one-layer module with that layer's weights, fed the layer
+    below's ``output``, returns as its final state in that direction.
 
     >>> import torch
     >>> _ = torch.manual_seed(0)
@@ -74,7 +83,7 @@ def h_n_is_last_step_of_every_layer(cfg: Config, ck: Checker) -> None:
     True
     """
     m = cfg.module()
-    x = cfg.input()
+    x = cfg.module_input()
     r = run(m, x)
     rows = []
     for one in cfg.one_layer_modules(m):
@@ -84,9 +93,9 @@ def h_n_is_last_step_of_every_layer(cfg: Config, ck: Checker) -> None:
     ck.same(torch.cat(rows), r.h_n, "the stack's final states vs h_n")
 
 
-@claim("lower-layers-not-in-output", "structure", applies=stacked)
+@claim("lower-layers-not-in-output", "structure", STACKED & UNPACKED)
 def lower_layers_not_in_output(cfg: Config, ck: Checker) -> None:
-    """Lower layers' states appear nowhere in ``output``: of each lower layer only the final
+    """lower layers' states appear nowhere in ``output``: of each lower layer only the final
     state comes back, as a row of ``h_n``.
 
     >>> import torch
@@ -97,21 +106,21 @@ def lower_layers_not_in_output(cfg: Config, ck: Checker) -> None:
     >>> any(torch.allclose(output[t], h_n[0]) for t in range(7))
     False
     """
-    m = cfg.module()
-    r = run(m, cfg.input())
-    steps = cfg.time_major(r.output)
+    r = run(cfg.module(), cfg.input())
+    steps = r.steps
+    assert steps is not None
     d, h = cfg.num_directions, cfg.h_out
     for row in range(d * (cfg.num_layers - 1)):
         for t in range(cfg.seq_len):
             for half in range(d):
                 ck.differ(
-                    steps[t, :, half * h : (half + 1) * h], r.h_n[row], f"h_n[{row}] in output[{t}]"
+                    steps[t, :, half * h : (half + 1) * h], r.h[row], f"h_n[{row}] in output[{t}]"
                 )
 
 
 @claim("unroll-reproduces-module", "close")
 def unroll_reproduces_module(cfg: Config, ck: Checker) -> None:
-    """Recomputed step by step from the module's weights with the documented equations, the
+    """recomputed step by step from the module's weights with the documented equations, the
     recurrence gives the module's ``output``, ``h_n`` and ``c_n``: ``rnnshapes.unroll`` matches
     the fused kernel.
 
@@ -126,18 +135,17 @@ def unroll_reproduces_module(cfg: Config, ck: Checker) -> None:
     >>> torch.testing.assert_close((u.h_n, u.c_n), (h_n, c_n))
     """
     m = cfg.module()
-    x, hx = cfg.input(), cfg.initial_state()
+    x, hx = cfg.module_input(), cfg.initial_state()
     r = run(m, x, hx)
     u = unroll(m, x, hx)
-    assert isinstance(u.output, torch.Tensor)
-    ck.same(u.output, r.output, "unroll's output vs the module's")
+    ck.same(run_like(u.output), r.data, "unroll's output vs the module's")
     ck.same(u.h_n, r.h_n, "unroll's h_n vs the module's")
     if r.c_n is not None:
         assert u.c_n is not None
         ck.same(u.c_n, r.c_n, "unroll's c_n vs the module's")
 
 
-@claim("shapes-match-module", "structure")
+@claim("shapes-match-module", "structure", UNPACKED)
 def shapes_match_module(cfg: Config, ck: Checker) -> None:
     """``rnnshapes.shapes`` predicts the shape of everything a module returns from its
     configuration alone, batched or unbatched.
@@ -151,8 +159,7 @@ def shapes_match_module(cfg: Config, ck: Checker) -> None:
     True
     """
     m = cfg.module()
-    for batched in (True, False):
-        r = run(m, cfg.input(batched))
-        s = shapes(m, cfg.seq_len, cfg.batch if batched else None)
-        got = (r.output.shape, r.h_n.shape, None if r.c_n is None else r.c_n.shape)
-        ck.true(got == (s.output, s.h_n, s.c_n), f"shapes() said {s}, module returned {got}")
+    r = run(m, cfg.input())
+    s = shapes(m, cfg.seq_len, cfg.batch if cfg.batched else None)
+    got = (r.output.shape, r.h_n.shape, None if r.c_n is None else r.c_n.shape)
+    ck.true(got == (s.output, s.h_n, s.c_n), f"shapes() said {s}, module returned {got}")

@@ -6,27 +6,27 @@ import torch
 
 from ..configs import Config, run
 from ..registry import Checker, claim
-
-
-def _batch_first(cfg: Config) -> bool:
-    return cfg.batch_first
+from ..scope import BATCH_FIRST, BATCHED, UNBATCHED, UNPACKED
 
 
 def _states_equal(ck: Checker, a: object, b: object, what: str) -> None:
-    """Compare two (h, c) states with ``ck.equal``; ``c`` may be None."""
+    """Compare two (h, c) states with ``ck.equal``; ``c`` may be None in both."""
     pairs = zip(
         a if isinstance(a, tuple) else (a,), b if isinstance(b, tuple) else (b,), strict=True
     )
     for i, (x, y) in enumerate(pairs):
+        if x is None and y is None:
+            continue
         assert isinstance(x, torch.Tensor) and isinstance(y, torch.Tensor)
         ck.equal(x, y, f"{what} ({'hc'[i]})")
 
 
-@claim("batch-first-moves-input-and-output-only", "equal", applies=_batch_first)
+@claim("batch-first-moves-input-and-output-only", "equal", BATCH_FIRST & BATCHED & UNPACKED)
 def batch_first_moves_output(cfg: Config, ck: Checker) -> None:
-    """``batch_first=True`` swaps the first two axes of the input and of ``output`` only: the
-    same weights on the transposed input give the transposed ``output`` and the very same
-    ``h_n`` and ``c_n``, which stay ``(num_layers * num_directions, N, H)``.
+    """the first two axes of the input and of ``output`` are swapped, and nothing else moves:
+    the same weights without ``batch_first`` on the transposed input give the transposed
+    ``output`` and the very same ``h_n`` and ``c_n``, which stay ``(num_layers *
+    num_directions, N, H)``.
 
     >>> import torch
     >>> _ = torch.manual_seed(0)
@@ -46,10 +46,12 @@ def batch_first_moves_output(cfg: Config, ck: Checker) -> None:
         ck.same(a.c_n, b.c_n, "c_n with and without batch_first")
 
 
-@claim("batch-first-leaves-h0-layout", "structure", applies=_batch_first)
+@claim("batch-first-leaves-h0-layout", "structure", BATCH_FIRST & BATCHED & UNPACKED)
 def batch_first_leaves_h0(cfg: Config, ck: Checker) -> None:
-    """``batch_first`` does not apply to ``h0`` and ``c0``: they are ``(num_layers *
-    num_directions, N, H)`` either way, and a batch-major ``h0`` is refused.
+    """``h0`` and ``c0`` are still ``(num_layers * num_directions, N, H)``: ``batch_first``
+    does not apply to them. A batch-major ``h0`` is refused, unless ``N`` happens
+    to equal ``num_layers * num_directions``: then it is taken, without an error, as if it were
+    ``(num_layers * num_directions, N, H)``.
 
     >>> import torch
     >>> lstm = torch.nn.LSTM(4, 5, num_layers=2, batch_first=True)
@@ -61,27 +63,36 @@ def batch_first_leaves_h0(cfg: Config, ck: Checker) -> None:
     Traceback (most recent call last):
     ...
     RuntimeError: Expected hidden[0] size (2, 3, 5), got [3, 2, 5]
+    >>> # with N = 2 = num_layers × num_directions, the transposed h0 fits, and nothing says so
+    >>> x2, h0 = torch.randn(2, 7, 4), torch.randn(2, 2, 5)
+    >>> wrong = lstm(x2, (h0.transpose(0, 1), torch.zeros(2, 2, 5)))[1][0]
+    >>> right = lstm(x2, (h0, torch.zeros(2, 2, 5)))[1][0]
+    >>> torch.allclose(wrong, right)
+    False
     """
     rows = cfg.num_layers * cfg.num_directions
-    batch = cfg.batch if cfg.batch != rows else cfg.batch + 1  # keep the two axes distinct
-    c = cfg.with_(batch=batch)
-    m = c.module()
-    hx = c.initial_state()
-    ck.true(run(m, c.input(), hx).h_n.shape[:2] == (rows, batch), "h0 (rows, N, H) accepted")
-    swapped = tuple(t.transpose(0, 1) for t in hx) if isinstance(hx, tuple) else hx.transpose(0, 1)
-    try:
-        m(c.input(), swapped)
-    except RuntimeError:
-        ck.true(True, "batch-major h0 refused")
-    else:
-        ck.true(False, "a batch-major h0 was accepted")
+    m = cfg.module()
+    # N as configured, N made distinct from the rows, and N equal to the rows (the edge)
+    for batch in sorted({cfg.batch, rows + 1, rows}):
+        c = cfg.with_(batch=batch)
+        hx = c.initial_state()
+        got = run(m, c.input(), hx).h_n.shape[:2]
+        ck.true(got == (rows, batch), f"h0 (rows, N, H) gave h_n {got}")
+        swapped = (
+            tuple(t.transpose(0, 1) for t in hx) if isinstance(hx, tuple) else hx.transpose(0, 1)
+        )
+        try:
+            m(c.input(), swapped)
+        except RuntimeError:
+            ck.true(batch != rows, f"a batch-major h0 was refused with N = rows = {rows}")
+        else:
+            ck.true(batch == rows, f"a batch-major h0 was accepted with N={batch}, rows={rows}")
 
 
-@claim("unbatched-input-drops-batch-axis", "equal")
+@claim("unbatched-input-drops-batch-axis", "equal", UNBATCHED)
 def unbatched_input(cfg: Config, ck: Checker) -> None:
-    """Unbatched 2-D input ``(L, H_in)`` gives ``output`` ``(L, D * H_out)`` and ``h_n``
-    ``(num_layers * D, H_out)``, with no batch axis (``batch_first`` has no effect), and the
-    same numbers as a batch of one.
+    """``output`` is ``(L, D * H_out)`` and ``h_n`` ``(num_layers * D, H_out)``, with no batch
+    axis (``batch_first`` has no effect), and the numbers are those of a batch of one.
 
     >>> import torch
     >>> _ = torch.manual_seed(0)
@@ -95,20 +106,21 @@ def unbatched_input(cfg: Config, ck: Checker) -> None:
     True
     """
     m = cfg.module()
-    x = cfg.input(batched=False)
+    x = cfg.input()
     d, rows = cfg.num_directions, cfg.num_layers * cfg.num_directions
     a = run(m, x)
     one = x.unsqueeze(0) if cfg.batch_first else x.unsqueeze(1)
     b = run(m, one)
     ck.true(a.output.shape == (cfg.seq_len, d * cfg.h_out), f"output {tuple(a.output.shape)}")
     ck.true(a.h_n.shape == (rows, cfg.h_out), f"h_n {tuple(a.h_n.shape)}")
-    ck.same(a.output, cfg.time_major(b.output)[:, 0], "unbatched vs batch of one")
+    assert b.steps is not None
+    ck.same(a.output, b.steps[:, 0], "unbatched vs batch of one")
     ck.same(a.h_n, b.h_n[:, 0], "unbatched h_n vs batch of one")
 
 
 @claim("omitted-h0-is-zeros", "equal")
 def omitted_h0_is_zeros(cfg: Config, ck: Checker) -> None:
-    """Omitting ``h0`` (and ``c0``) is the same as passing zeros: the results are bit-equal.
+    """omitting ``h0`` (and ``c0``) is the same as passing zeros: the results are bit-equal.
 
     >>> import torch
     >>> _ = torch.manual_seed(0)
@@ -119,10 +131,9 @@ def omitted_h0_is_zeros(cfg: Config, ck: Checker) -> None:
     True
     """
     m = cfg.module()
-    x = cfg.input()
-    rows = cfg.num_layers * cfg.num_directions
-    h0 = x.new_zeros(rows, cfg.batch, cfg.h_out)
-    hx = (h0, x.new_zeros(rows, cfg.batch, cfg.hidden_size)) if cfg.kind == "LSTM" else h0
-    a, b = m(x), m(x, hx)
-    ck.equal(a[0], b[0], "output without h0 vs with zeros")
-    _states_equal(ck, a[1], b[1], "final state without h0 vs with zeros")
+    x = cfg.module_input()
+    hx = cfg.initial_state()
+    zeros = tuple(t.zero_() for t in hx) if isinstance(hx, tuple) else hx.zero_()
+    a, b = run(m, x), run(m, x, zeros)
+    ck.equal(a.data, b.data, "output without h0 vs with zeros")
+    _states_equal(ck, (a.h_n, a.c_n), (b.h_n, b.c_n), "final state without h0 vs with zeros")

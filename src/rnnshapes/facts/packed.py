@@ -3,26 +3,20 @@
 from __future__ import annotations
 
 import torch
-from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_sequence
 
 from ..configs import Config, run
 from ..registry import Checker, claim
+from ..scope import PACKED, SHORTER_THAN_INPUT, UNEVEN, UNSORTED
 from ..state import final_state, final_state_from_output
 
 
-def _varied(cfg: Config) -> bool:
-    """Configurations whose batch has sequences of different lengths."""
-    return cfg.batch > 1 and cfg.seq_len > 1
-
-
-def _packed(cfg: Config) -> tuple[torch.Tensor, list[int], object]:
-    x = cfg.input()
-    lengths = cfg.lengths()
-    return (
-        x,
-        lengths,
-        pack_padded_sequence(x, lengths, batch_first=cfg.batch_first, enforce_sorted=False),
-    )
+def _packed(cfg: Config) -> tuple[torch.Tensor, list[int], PackedSequence]:
+    """The padded input, its lengths and the packed batch of a packed configuration."""
+    assert cfg.lengths is not None
+    packed = cfg.module_input()
+    assert isinstance(packed, PackedSequence)
+    return cfg.input(), list(cfg.lengths), packed
 
 
 def _alone(cfg: Config, x: torch.Tensor, b: int, n: int) -> torch.Tensor:
@@ -30,39 +24,95 @@ def _alone(cfg: Config, x: torch.Tensor, b: int, n: int) -> torch.Tensor:
     return x[b : b + 1, :n] if cfg.batch_first else x[:n, b : b + 1]
 
 
-@claim("packed-h-n-at-each-sequences-end", "close", applies=_varied)
+@claim("packed-h-n-at-each-sequences-end", "equal", PACKED)
 def packed_h_n_at_each_end(cfg: Config, ck: Checker) -> None:
-    """With a packed batch, ``h_n`` holds each sequence's state at its own last valid step: the
-    same as running that sequence alone, and bit-equal to the unpacked ``output`` at step
-    ``length - 1``.
+    """``h_n`` holds each sequence's own final state, not the state at the padded input's last
+    step: the forward direction's row equals the unpacked ``output`` at the sequence's last
+    valid step, ``length - 1``, and a backward direction's row equals it at step 0, exactly.
 
     >>> import torch
-    >>> from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+    >>> from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_sequence
+    >>> _ = torch.manual_seed(0)
+    >>> gru = torch.nn.GRU(4, 5, bidirectional=True)
+    >>> x = torch.randn(7, 3, 4)  # L=7, N=3
+    >>> out, h_n = gru(pack_padded_sequence(x, [4, 7, 1], enforce_sorted=False))
+    >>> padded, _ = pad_packed_sequence(out)  # (L, N, 2 × H) = (7, 3, 10)
+    >>> # sequence 0 is 4 steps long: forward (h_n[0]) ends at step 3, backward (h_n[1]) at 0
+    >>> torch.equal(h_n[0, 0], padded[3, 0, :5]), torch.equal(h_n[1, 0], padded[0, 0, 5:])
+    (True, True)
+    """
+    _, lengths, packed = _packed(cfg)
+    r = run(cfg.module(), packed)
+    padded, _ = pad_packed_sequence(r.output)
+    d, h = cfg.num_directions, cfg.h_out
+    for b, n in enumerate(lengths):
+        ck.equal(r.h_n[-d, b], padded[n - 1, b, :h], f"forward h_n vs output[{n - 1}], seq {b}")
+        if d == 2:
+            ck.equal(r.h_n[-1, b], padded[0, b, h:], f"backward h_n vs output[0], sequence {b}")
+
+
+@claim("packed-sequence-runs-as-if-alone", "close", PACKED)
+def packed_sequence_alone(cfg: Config, ck: Checker) -> None:
+    """each sequence gets the ``h_n`` (and ``c_n``) and the ``output`` steps it would get if it
+    were run alone, whatever the other sequences' lengths; close, as the kernel may sum in
+    another order for another batch.
+
+    >>> import torch
+    >>> from torch.nn.utils.rnn import pack_padded_sequence
     >>> _ = torch.manual_seed(0)
     >>> lstm = torch.nn.LSTM(4, 5)
     >>> x = torch.randn(7, 3, 4)  # L=7, N=3
-    >>> lengths = [4, 7, 1]
-    >>> out, (h_n, c_n) = lstm(pack_padded_sequence(x, lengths, enforce_sorted=False))
-    >>> padded, _ = pad_packed_sequence(out)
-    >>> # sequence 0 is 4 steps long: its final state is at step 3
-    >>> torch.equal(h_n[0, 0], padded[3, 0])
-    True
-    >>> torch.testing.assert_close(h_n[0, 0], lstm(x[:4, 0])[1][0][0])  # run alone, unbatched
+    >>> out, (h_n, c_n) = lstm(pack_padded_sequence(x, [4, 7, 1], enforce_sorted=False))
+    >>> # sequence 0 alone: its first 4 steps, unbatched
+    >>> _, (h_alone, c_alone) = lstm(x[:4, 0])
+    >>> torch.testing.assert_close((h_n[:, 0], c_n[:, 0]), (h_alone, c_alone))
     """
     m = cfg.module()
     x, lengths, packed = _packed(cfg)
     r = run(m, packed)
     padded, _ = pad_packed_sequence(r.output)
-    d, h = cfg.num_directions, cfg.h_out
     for b, n in enumerate(lengths):
-        ck.equal(r.h_n[-d, b], padded[n - 1, b, :h], f"h_n vs output at step {n - 1}, sequence {b}")
         alone = run(m, _alone(cfg, x, b, n))
         ck.close(r.h_n[:, b], alone.h_n[:, 0], f"packed h_n vs sequence {b} run alone")
+        if r.c_n is not None and alone.c_n is not None:
+            ck.close(r.c_n[:, b], alone.c_n[:, 0], f"packed c_n vs sequence {b} run alone")
+        assert alone.steps is not None
+        ck.close(padded[:n, b], alone.steps[:, 0], f"packed output vs sequence {b} run alone")
 
 
-@claim("enforce-sorted-false-keeps-batch-order", "equal", applies=_varied)
+@claim("pad-packed-returns-longest-length", "equal", PACKED)
+def pad_packed_length(cfg: Config, ck: Checker) -> None:
+    """``pad_packed_sequence`` pads to the longest sequence in the batch, not to the length of
+    the tensor that was packed, unless ``total_length`` is given; the lengths it returns are an
+    int64 CPU tensor in the caller's batch order, exactly the lengths that were packed.
+
+    >>> import torch
+    >>> from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_sequence
+    >>> x = torch.randn(7, 3, 4)  # padded to L=7, but no sequence is 7 steps long
+    >>> out, h_n = torch.nn.GRU(4, 5)(pack_padded_sequence(x, [5, 2, 6], enforce_sorted=False))
+    >>> padded, lengths = pad_packed_sequence(out)
+    >>> padded.shape, lengths  # 6 steps: the longest sequence's
+    (torch.Size([6, 3, 5]), tensor([5, 2, 6]))
+    >>> pad_packed_sequence(out, total_length=7)[0].shape
+    torch.Size([7, 3, 5])
+    """
+    _, lengths, packed = _packed(cfg)
+    out = run(cfg.module(), packed).output
+    want = torch.tensor(lengths)
+    for batch_first in (False, True):
+        axis = 1 if batch_first else 0
+        padded, found = pad_packed_sequence(out, batch_first=batch_first)
+        ck.true(padded.shape[axis] == max(lengths), f"padded to {padded.shape[axis]} steps")
+        ck.equal(found, want, "the lengths pad_packed_sequence returns")
+        ck.true(found.dtype == torch.int64 and found.device.type == "cpu", f"{found!r}")
+        full, _ = pad_packed_sequence(out, batch_first=batch_first, total_length=cfg.seq_len)
+        ck.true(full.shape[axis] == cfg.seq_len, f"total_length gave {full.shape[axis]} steps")
+        ck.equal(full.narrow(axis, 0, max(lengths)), padded, "total_length only pads further")
+
+
+@claim("enforce-sorted-false-keeps-batch-order", "equal", UNSORTED)
 def enforce_sorted_false(cfg: Config, ck: Checker) -> None:
-    """With ``enforce_sorted=False``, ``h_n`` and the unpacked ``output`` come back in the
+    """``h_n`` and the unpacked ``output`` come back in the
     caller's batch order: sorting the batch by length first and undoing the sort gives the same
     result.
 
@@ -91,13 +141,13 @@ def enforce_sorted_false(cfg: Config, ck: Checker) -> None:
     ck.same(a[:, order.to(a.device)], b, "unpacked output vs the presorted batch's")
 
 
-@claim("padded-positions-hold-padding-value", "equal", applies=_varied)
+@claim("padded-positions-hold-padding-value", "equal", PACKED)
 def padded_positions(cfg: Config, ck: Checker) -> None:
     """``pad_packed_sequence`` fills every step past a sequence's length with ``padding_value``
-    (0 by default), exactly.
+    (0 by default), exactly, up to ``total_length`` if it is given.
 
     >>> import torch
-    >>> from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+    >>> from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_sequence
     >>> rnn = torch.nn.RNN(4, 5)
     >>> out, h_n = rnn(pack_padded_sequence(torch.randn(7, 3, 4), [4, 7, 1], enforce_sorted=False))
     >>> padded, lengths = pad_packed_sequence(out, padding_value=-1.0)
@@ -108,20 +158,21 @@ def padded_positions(cfg: Config, ck: Checker) -> None:
     _, lengths, packed = _packed(cfg)
     out = run(cfg.module(), packed).output
     for value in (0.0, -1.5):
-        padded, _ = pad_packed_sequence(out, padding_value=value)
-        for b, n in enumerate(lengths):
-            tail = padded[n:, b]
-            ck.equal(tail, torch.full_like(tail, value), f"steps {n}.. of sequence {b}")
+        for total in (None, cfg.seq_len):
+            padded, _ = pad_packed_sequence(out, padding_value=value, total_length=total)
+            for b, n in enumerate(lengths):
+                tail = padded[n:, b]
+                ck.equal(tail, torch.full_like(tail, value), f"steps {n}.. of sequence {b}")
 
 
-@claim("padded-last-step-is-wrong-for-short-sequences", "equal", applies=_varied)
+@claim("padded-last-step-is-wrong-for-short-sequences", "equal", UNEVEN)
 def padded_last_step_wrong(cfg: Config, ck: Checker) -> None:
-    """After unpacking, ``output[:, -1]`` (batch first) is padding for every sequence shorter
+    """after unpacking, ``output[:, -1]`` (batch first) is padding for every sequence shorter
     than the batch's longest, not its final state: the forward direction ends at
     ``output[b, length - 1]`` (a backward direction at step 0), as ``h_n`` says.
 
     >>> import torch
-    >>> from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+    >>> from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_sequence
     >>> _ = torch.manual_seed(0)
     >>> gru = torch.nn.GRU(4, 5, batch_first=True)
     >>> x = torch.randn(3, 7, 4)  # N=3, L=7
@@ -136,15 +187,15 @@ def padded_last_step_wrong(cfg: Config, ck: Checker) -> None:
     padded, _ = pad_packed_sequence(r.output, batch_first=True)
     h = cfg.h_out
     for b, n in enumerate(lengths):
-        if n < cfg.seq_len:
+        if n < max(lengths):
             last = padded[b, -1]
             ck.equal(last, torch.zeros_like(last), f"output[{b}, -1] is padding")
             ck.equal(padded[b, n - 1, :h], r.h_n[-cfg.num_directions, b], f"output[{b}, {n - 1}]")
 
 
-@claim("unpacked-padding-runs-into-h-n", "close", applies=_varied)
+@claim("unpacked-padding-runs-into-h-n", "close", SHORTER_THAN_INPUT)
 def unpacked_padding(cfg: Config, ck: Checker) -> None:
-    """Feeding a padded batch without packing runs the recurrence over the padding: each
+    """feeding the padded batch without packing runs the recurrence over the padding: each
     sequence's ``h_n`` is then its state after all ``L`` steps, padding included, and its forward
     direction does not stop at the sequence's own last step as the packed run does.
 
@@ -161,11 +212,8 @@ def unpacked_padding(cfg: Config, ck: Checker) -> None:
     >>> torch.testing.assert_close(h_padded[0, 0], lstm(x[:, 0])[1][0][0])  # all 7 steps
     """
     m = cfg.module()
-    x, lengths, packed = _packed(cfg)
+    padded_x, lengths, packed = _packed(cfg)  # zero past each sequence's length
     packed_h = run(m, packed).h_n
-    padded_x = x.clone()
-    for b, n in enumerate(lengths):
-        (padded_x[b, n:] if cfg.batch_first else padded_x[n:, b]).zero_()
     padded_h = run(m, padded_x).h_n
     for b in range(cfg.batch):
         alone = run(m, _alone(cfg, padded_x, b, cfg.seq_len)).h_n
@@ -179,9 +227,9 @@ def unpacked_padding(cfg: Config, ck: Checker) -> None:
             )
 
 
-@claim("final-state-from-output-equals-h-n", "equal", applies=_varied)
+@claim("final-state-from-output-equals-h-n", "equal", PACKED)
 def final_state_from_packed_output(cfg: Config, ck: Checker) -> None:
-    """For a packed batch, ``rnnshapes.final_state_from_output`` (forward half at each
+    """``rnnshapes.final_state_from_output`` (forward half at each
     sequence's last step, backward half at step 0) equals ``rnnshapes.final_state(h_n)`` bit for
     bit.
 

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from ..configs import Config, run
 from ..registry import Checker, claim
+from ..scope import LSTM, PROJECTED, UNPACKED
 
 
-def _projected(cfg: Config) -> bool:
-    return cfg.kind == "LSTM" and cfg.proj_size > 0
-
-
-@claim("proj-size-shrinks-output-and-h-n", "structure", applies=_projected)
+@claim("proj-size-shrinks-output-and-h-n", "structure", LSTM & PROJECTED)
 def proj_size_shapes(cfg: Config, ck: Checker) -> None:
-    """With ``proj_size=P``, an LSTM's ``output`` ends in ``num_directions * P`` and ``h_n`` in
-    ``P``, while ``c_n`` keeps ``hidden_size``: "output size equals hidden size" is false here.
+    """``output`` ends in ``num_directions * P`` and ``h_n`` in ``P = proj_size``, while ``c_n``
+    keeps ``hidden_size``: "output size equals hidden size" is false here.
 
     >>> import torch
     >>> lstm = torch.nn.LSTM(4, 5, num_layers=2, proj_size=2)
@@ -23,17 +20,19 @@ def proj_size_shapes(cfg: Config, ck: Checker) -> None:
     >>> output.shape, h_n.shape, c_n.shape
     (torch.Size([7, 3, 2]), torch.Size([2, 3, 2]), torch.Size([2, 3, 5]))
     """
-    r = run(cfg.module(), cfg.input())
+    r = run(cfg.module(), cfg.module_input())
     assert r.c_n is not None
     d = cfg.num_directions
-    ck.true(r.output.shape[-1] == d * cfg.proj_size, f"output ends in {r.output.shape[-1]}")
+    ck.true(r.data.shape[-1] == d * cfg.proj_size, f"output ends in {r.data.shape[-1]}")
     ck.true(r.h_n.shape[-1] == cfg.proj_size, f"h_n ends in {r.h_n.shape[-1]}")
     ck.true(r.c_n.shape[-1] == cfg.hidden_size, f"c_n ends in {r.c_n.shape[-1]}")
 
 
-@claim("projected-state-is-what-recurs", "structure", applies=_projected)
+# Unpacked only: with a packed batch torch 2.13 skips the check of h0's size, and a wrong h0 is
+# refused with an unrelated message or, at some sizes, taken without one.
+@claim("projected-state-is-what-recurs", "structure", LSTM & PROJECTED & UNPACKED)
 def projected_state_recurs(cfg: Config, ck: Checker) -> None:
-    """The projection applies at every step and the projected state is what recurs:
+    """the projection applies at every step and the projected state is what recurs:
     ``weight_hh`` takes ``proj_size`` inputs, ``weight_hr`` maps ``hidden_size`` to
     ``proj_size``, and ``h0`` must end in ``proj_size``.
 

@@ -7,24 +7,13 @@ import torch
 
 from ..configs import Config, run
 from ..registry import Checker, claim
+from ..scope import LSTM, NOT_LSTM, ONE_LAYER, UNIDIRECTIONAL, UNPACKED
 from ..spec import parameter
 
 
-def _lstm(cfg: Config) -> bool:
-    return cfg.kind == "LSTM"
-
-
-def _not_lstm(cfg: Config) -> bool:
-    return cfg.kind != "LSTM"
-
-
-def _simple_lstm(cfg: Config) -> bool:
-    return cfg.kind == "LSTM" and cfg.num_layers == 1 and not cfg.bidirectional
-
-
-@claim("lstm-returns-h-n-c-n-tuple", "structure", applies=_lstm)
+@claim("lstm-returns-h-n-c-n-tuple", "structure", LSTM)
 def lstm_returns_tuple(cfg: Config, ck: Checker) -> None:
-    """An LSTM returns ``(output, (h_n, c_n))``: the second value is a tuple of two tensors, and
+    """the module returns ``(output, (h_n, c_n))``: the second value is a tuple of two tensors, and
     ``c_n`` has ``h_n``'s rows and batch but ends in ``hidden_size``.
 
     >>> import torch
@@ -36,16 +25,16 @@ def lstm_returns_tuple(cfg: Config, ck: Checker) -> None:
     >>> c_n.shape  # (num_layers, N, hidden_size) = (2, 3, 5)
     torch.Size([2, 3, 5])
     """
-    _, state = cfg.module()(cfg.input())
+    _, state = cfg.module()(cfg.module_input())
     ck.true(isinstance(state, tuple) and len(state) == 2, f"LSTM state is {type(state).__name__}")
     h_n, c_n = state
     ck.true(c_n.shape[:-1] == h_n.shape[:-1], f"c_n {tuple(c_n.shape)} vs h_n {tuple(h_n.shape)}")
     ck.true(c_n.shape[-1] == cfg.hidden_size, f"c_n ends in {c_n.shape[-1]}")
 
 
-@claim("c-n-not-in-output", "structure", applies=_lstm)
+@claim("c-n-not-in-output", "structure", LSTM & UNPACKED)
 def c_n_not_in_output(cfg: Config, ck: Checker) -> None:
-    """LSTM's cell state never appears in ``output``: no row of ``c_n`` matches any step of
+    """the cell state never appears in ``output``: no row of ``c_n`` matches any step of
     ``output``; it comes back only as ``c_n``, at the end.
 
     >>> import torch
@@ -56,21 +45,21 @@ def c_n_not_in_output(cfg: Config, ck: Checker) -> None:
     False
     """
     r = run(cfg.module(), cfg.input())
-    assert r.c_n is not None
-    steps = cfg.time_major(r.output)
+    assert r.c is not None and r.steps is not None
+    steps = r.steps
     if cfg.proj_size:  # c_n (hidden_size) cannot even fit a step of output (proj_size)
-        ck.true(r.c_n.shape[-1] != cfg.h_out, "c_n and output have the same width")
+        ck.true(r.c.shape[-1] != cfg.h_out, "c_n and output have the same width")
         return
-    for row in range(r.c_n.shape[0]):
+    for row in range(r.c.shape[0]):
         for t in range(cfg.seq_len):
             for half in range(cfg.num_directions):
                 part = steps[t, :, half * cfg.h_out : (half + 1) * cfg.h_out]
-                ck.differ(part, r.c_n[row], f"c_n[{row}] in output[{t}]")
+                ck.differ(part, r.c[row], f"c_n[{row}] in output[{t}]")
 
 
-@claim("rnn-gru-return-bare-h-n", "structure", applies=_not_lstm)
+@claim("rnn-gru-return-bare-h-n", "structure", NOT_LSTM)
 def rnn_gru_return_bare_h_n(cfg: Config, ck: Checker) -> None:
-    """RNN and GRU return ``(output, h_n)``: the second value is one tensor, and there is no
+    """the module returns ``(output, h_n)``: the second value is one tensor, and there is no
     ``c_n``.
 
     >>> import torch
@@ -78,11 +67,11 @@ def rnn_gru_return_bare_h_n(cfg: Config, ck: Checker) -> None:
     >>> isinstance(h_n, torch.Tensor), h_n.shape
     (True, torch.Size([2, 3, 5]))
     """
-    _, state = cfg.module()(cfg.input())
+    _, state = cfg.module()(cfg.module_input())
     ck.true(isinstance(state, torch.Tensor), f"{cfg.kind} state is {type(state).__name__}")
 
 
-@claim("unpacking-h-c-from-gru", "structure", applies=_not_lstm)
+@claim("unpacking-h-c-from-gru", "structure", NOT_LSTM)
 def unpacking_h_c_from_gru(cfg: Config, ck: Checker) -> None:
     """``out, (h, c) = gru(x)`` unpacks the rows of ``h_n``: it raises ``ValueError`` unless
     ``h_n`` has exactly two rows, and then it silently sets ``h = h_n[0]`` and ``c = h_n[1]``,
@@ -100,7 +89,7 @@ def unpacking_h_c_from_gru(cfg: Config, ck: Checker) -> None:
     ValueError: too many values to unpack (expected 2)
     """
     m = cfg.module()
-    x = cfg.input()
+    x = cfg.module_input()
     rows = cfg.num_layers * cfg.num_directions
     try:
         _, (h, c) = m(x)
@@ -112,9 +101,9 @@ def unpacking_h_c_from_gru(cfg: Config, ck: Checker) -> None:
     ck.equal(torch.stack([h, c]), h_n, "(h, c) vs h_n's two rows")
 
 
-@claim("output-is-h-not-gate-o", "close", applies=_simple_lstm)
+@claim("output-is-h-not-gate-o", "close", LSTM & ONE_LAYER & UNIDIRECTIONAL & UNPACKED)
 def output_is_h_not_gate_o(cfg: Config, ck: Checker) -> None:
-    """An LSTM's ``output`` at step ``t`` is the hidden state ``h_t = o_t * tanh(c_t)`` (then
+    """``output`` at step ``t`` is the hidden state ``h_t = o_t * tanh(c_t)`` (then
     projected by ``W_hr`` when ``proj_size > 0``), not the output gate ``o_t``: the word
     "output" names the sequence of ``h``.
 
@@ -134,10 +123,11 @@ def output_is_h_not_gate_o(cfg: Config, ck: Checker) -> None:
     m = cfg.module()
     x = cfg.input()
     r = run(m, x)
-    steps, xs = cfg.time_major(r.output), cfg.time_major(x)
+    steps, xs = r.steps, cfg.steps(x)
+    assert steps is not None
     h_prev = torch.zeros_like(steps[0])
     for t in range(cfg.seq_len):
-        c_t = run(m, cfg.first_steps(x, t + 1)).c_n
+        c_t = run(m, cfg.first_steps(x, t + 1)).c
         assert c_t is not None
         pre = xs[t] @ parameter(m, "weight_ih_l0").T + h_prev @ parameter(m, "weight_hh_l0").T
         if cfg.bias:
