@@ -16,12 +16,25 @@ def configs(
     min_seq: int = 1,
 ) -> Config:
     """Any kind (RNN tanh/ReLU, LSTM with or without proj_size, GRU), 1–3 layers, both
-    directions, batch_first, bias, float32/float64, and small distinct-or-not sizes."""
+    directions, batch_first, bias, float32/float64, small distinct-or-not sizes, and any input
+    form: batched, unbatched, or packed with any lengths (a length-1 sequence, all full length,
+    none full length), ``enforce_sorted`` either way."""
     kind = draw(st.sampled_from(["RNN", "LSTM", "GRU"]))
     hidden = draw(st.integers(max(min_hidden, 1), 6))
     proj = 0
     if kind == "LSTM" and hidden > 1 and draw(st.booleans()):
         proj = draw(st.integers(1, hidden - 1))
+    seq_len = draw(st.integers(min_seq, 6))
+    batch = draw(st.integers(min_batch, 4))
+    form = draw(st.sampled_from(["batched", "unbatched", "packed"]))
+    lengths, enforce_sorted = None, False
+    if form == "unbatched":
+        batch = 1
+    if form == "packed":
+        lengths = draw(st.lists(st.integers(1, seq_len), min_size=batch, max_size=batch))
+        enforce_sorted = draw(st.booleans())
+        if enforce_sorted:
+            lengths = sorted(lengths, reverse=True)
     return Config(
         kind=kind,
         nonlinearity=draw(st.sampled_from(["tanh", "relu"])) if kind == "RNN" else "tanh",
@@ -31,8 +44,11 @@ def configs(
         bias=draw(st.booleans()),
         proj_size=proj,
         dtype=draw(st.sampled_from([torch.float32, torch.float64])),
-        seq_len=draw(st.integers(min_seq, 6)),
-        batch=draw(st.integers(min_batch, 4)),
+        seq_len=seq_len,
+        batch=batch,
+        batched=form != "unbatched",
+        lengths=None if lengths is None else tuple(lengths),
+        enforce_sorted=enforce_sorted,
         input_size=draw(st.integers(1, 5)),
         hidden_size=hidden,
         seed=draw(st.integers(0, 2**16)),

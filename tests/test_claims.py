@@ -9,9 +9,9 @@ import pytest
 import torch
 
 import rnnshapes
-from rnnshapes import Report, claims, verify
-from rnnshapes.configs import Config, Returned, default_configs
-from rnnshapes.registry import Checker, ClaimFailed
+from rnnshapes import Claim, Report, claims, verify
+from rnnshapes.configs import Config, Returned, default_configs, thorough_configs
+from rnnshapes.registry import EXACT_WORDS, Checker, ClaimFailed
 
 warnings.filterwarnings("ignore", "LSTM with projections is not supported with oneDNN")
 
@@ -24,6 +24,106 @@ def test_at_least_30_well_formed_claims() -> None:
         assert item.comparison in ("equal", "close", "structure")
         assert ">>>" in (item.function.__doc__ or ""), cid
         assert any(item.applies(cfg) for cfg in default_configs()), f"{cid} applies to no config"
+
+
+def test_statement_is_the_scope_then_the_sentence() -> None:
+    """The words of a claim's conditions come from its scope, never from its sentence too."""
+    for cid, item in claims.items():
+        where = str(item.scope)
+        assert item.statement.lower().startswith(where.lower()), cid
+        assert not re.match(r"(for an? |with |when |in an? )", item.sentence, re.I), (
+            f"{cid}: its sentence states a condition; put it in the scope: {item.sentence!r}"
+        )
+
+
+def test_exactness_label_and_words_agree() -> None:
+    """A claim that is only close, or only about shapes, never says bit-equal; an equal one's
+    check really compares bit for bit (test_equal_claims_really_were_bit_equal)."""
+    for cid, item in claims.items():
+        if item.comparison != "equal":
+            assert not EXACT_WORDS.search(item.statement.lower()), (cid, item.statement)
+
+
+def test_default_configs_meet_every_edge_of_every_claim() -> None:
+    """The quick sample still puts each claim at every input edge the thorough walk gives it."""
+    sample, walk = list(default_configs()), list(thorough_configs())
+
+    def edges(item: Claim, pool: list[Config]) -> set[tuple[object, ...]]:
+        return {
+            (c.seq_len, c.batch, c.batched, c.lengths, c.enforce_sorted)
+            for c in pool
+            if item.applies(c)
+        }
+
+    for cid, item in claims.items():
+        assert edges(item, sample) == edges(item, walk), cid
+    assert len(sample) < len(walk) / 5
+
+
+def test_the_edges_are_in_the_walk() -> None:
+    walk = list(thorough_configs())
+    assert len(walk) == len(set(walk))
+    assert any(c.seq_len == 1 and c.lengths is None and c.batched for c in walk)  # one step
+    assert any(c.batch == 1 and c.batched for c in walk)  # a batch of one
+    assert any(not c.batched for c in walk)  # unbatched
+    packed = [c.lengths for c in walk if c.lengths is not None]
+    assert any(1 in lengths and len(lengths) > 1 for lengths in packed)  # a length-1 sequence
+    seq = {c.lengths: c.seq_len for c in walk if c.lengths is not None}
+    assert any(min(n) == max(n) == seq[n] for n in seq)  # every sequence full length
+    assert any(max(n) < seq[n] for n in seq)  # none full length
+    assert {c.enforce_sorted for c in walk if c.lengths} == {False, True}
+    for field in ("bidirectional", "batch_first", "bias"):
+        assert {getattr(c, field) for c in walk} == {False, True}, field
+    assert {c.num_layers for c in walk} == {1, 2, 3}
+    assert {c.dtype for c in walk} == {torch.float32, torch.float64}
+    assert {(c.kind, c.nonlinearity, c.proj_size > 0) for c in walk} == {
+        ("RNN", "tanh", False), ("RNN", "relu", False), ("LSTM", "tanh", False),
+        ("LSTM", "tanh", True), ("GRU", "tanh", False),
+    }  # fmt: skip
+
+
+#: Conditions that claims need: without each one, the claim is false somewhere in the walk.
+NEEDED = [
+    ("bidirectional-last-step-is-not-final", "several steps"),  # T = 1: the halves meet
+    ("output-last-step-is-h-n", "unidirectional"),
+    ("same-gradients-from-h-n-or-output", "unidirectional"),
+    ("carried-state-reproduces-full-run", "unidirectional"),
+    ("dropout-spares-output-last-step", "unidirectional"),
+    ("dropout-with-one-layer-does-nothing", "one layer"),
+]
+
+
+@pytest.mark.parametrize(("claim_id", "condition"), NEEDED)
+def test_an_over_general_claim_fails(claim_id: str, condition: str) -> None:
+    """The machinery catches a claim that says more than is true: the same check with one
+    condition of its scope dropped fails on some configuration of the thorough walk."""
+    import dataclasses
+
+    item = claims[claim_id]
+    mutant = dataclasses.replace(item, scope=item.scope.without(condition))
+    failures = 0
+    for cfg in thorough_configs():
+        if mutant.applies(cfg) and not item.applies(cfg):
+            try:
+                mutant.check(cfg)
+            except ClaimFailed:
+                failures += 1
+    assert failures, f"{claim_id} holds without {condition!r}: the condition is not needed"
+
+
+def test_the_over_general_bidirectional_claim_fails_verify() -> None:
+    """ "The backward half of output[-1] differs from h_n[-1]", with no condition on the number
+    of steps, is false at T = 1, and verify says so, naming that configuration."""
+    import dataclasses
+
+    from rnnshapes import verification
+
+    item = claims["bidirectional-last-step-is-not-final"]
+    mutant = dataclasses.replace(item, scope=item.scope.without("several steps"))
+    result = verification._check_claim(mutant, list(default_configs()))
+    assert not result.passed
+    assert "(L=1 " in str(result.failing_config)
+    assert "expected different values" in str(result.failure)
 
 
 def test_every_claim_holds_on_the_default_configs(report: Report) -> None:
@@ -92,7 +192,8 @@ def test_a_broken_fact_fails_its_claim(monkeypatch: pytest.MonkeyPatch) -> None:
 
     def tampered(module, input, hx=None):  # type: ignore[no-untyped-def]
         r = real_run(module, input, hx)
-        return Returned(r.output + 1e-3, r.h_n, r.c_n)
+        steps = None if r.steps is None else r.steps + 1e-3
+        return Returned(r.output + 1e-3, r.h_n, r.c_n, steps)
 
     monkeypatch.setattr(layers, "run", tampered)
     with pytest.raises(ClaimFailed, match="not bit-equal"):
@@ -101,8 +202,9 @@ def test_a_broken_fact_fails_its_claim(monkeypatch: pytest.MonkeyPatch) -> None:
     assert [r.passed for r in report.results] == [False, False, True]
     assert not report.ok
     failed = report.results[0]
-    assert failed.failing_config == str(next(c for c in default_configs() if not c.bidirectional))
-    assert "fails on RNN layers=1" in str(report)
+    first = next(c for c in default_configs() if claims["output-last-step-is-h-n"].applies(c))
+    assert failed.failing_config == str(first)
+    assert f"fails on {first}" in str(report)
     assert report.summary().startswith("2 of 3 claims fail")
 
 
@@ -120,7 +222,7 @@ def test_an_unexpected_error_is_reported_not_raised(monkeypatch: pytest.MonkeyPa
 def test_a_claim_that_compares_nothing_fails() -> None:
     item = claims["output-last-step-is-h-n"]
     silent = type(item)(
-        item.id, item.statement, item.comparison, item.topic, item.applies, lambda cfg, ck: None
+        item.id, item.sentence, item.comparison, item.topic, item.scope, lambda cfg, ck: None
     )
     with pytest.raises(ClaimFailed, match="compared nothing"):
         silent.check(Config())

@@ -295,8 +295,8 @@ def default_configs(device: str = "cpu", seed: int = 0) -> Iterator[Config]:
     which every claim meets every input edge, module variant, layer count, direction, layout,
     ``bias`` setting and dtype that the thorough walk gives it, on some configuration; so each
     claim is still checked at every edge of what it says, in a few seconds."""
-    from .registry import claims  # the claims decide which edges matter; imported late (cycle)
     from . import facts  # noqa: F401  (registers the claims)
+    from .registry import claims  # the claims decide which edges matter; imported late (cycle)
 
     pool = list(thorough_configs(device))
     random.Random(seed).shuffle(pool)

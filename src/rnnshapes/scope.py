@@ -118,7 +118,9 @@ class Scope:
         parts = []
         if adjectives or nouns or traits:
             module = " ".join([*adjectives, *(nouns or ["module"])])
-            parts.append(" ".join([f"for {_article(module)} {module}", " and ".join(traits)]).strip())
+            parts.append(
+                " ".join([f"for {_article(module)} {module}", " and ".join(traits)]).strip()
+            )
         if words("input"):
             parts.append(f"with {', '.join(words('input'))} input")
         parts += words("clause")
@@ -134,7 +136,9 @@ def _article(words: str) -> str:
 
 EVERYWHERE = Scope()
 
-UNIDIRECTIONAL = Condition("unidirectional", lambda c: not c.bidirectional, adjective="unidirectional")
+UNIDIRECTIONAL = Condition(
+    "unidirectional", lambda c: not c.bidirectional, adjective="unidirectional"
+)
 BIDIRECTIONAL = Condition("bidirectional", lambda c: c.bidirectional, adjective="bidirectional")
 STACKED = Condition("stacked", lambda c: c.num_layers > 1, adjective="multi-layer")
 ONE_LAYER = Condition("one layer", lambda c: c.num_layers == 1, adjective="one-layer")
@@ -152,7 +156,9 @@ BATCH_FIRST = Condition("batch_first", lambda c: c.batch_first, trait="with batc
 BATCHED = Condition("batched", lambda c: c.batched, input="batched")
 UNBATCHED = Condition("unbatched", lambda c: not c.batched, input="unbatched")
 UNPACKED = Condition("unpacked", lambda c: c.lengths is None, input="unpacked")
-SEVERAL_STEPS = Condition("several steps", lambda c: c.seq_len > 1, clause="over more than one step")
+SEVERAL_STEPS = Condition(
+    "several steps", lambda c: c.seq_len > 1, clause="over more than one step"
+)
 PACKED = Condition("packed", lambda c: c.lengths is not None, clause="with a packed batch")
 UNEVEN = Condition(
     "uneven",

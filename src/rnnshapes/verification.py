@@ -1,10 +1,10 @@
 """Re-check every claim on this machine's torch and device.
 
 >>> report = verify(ids=["output-last-step-is-h-n"])
->>> report.ok, report.results[0].configs  # the unidirectional ones of the 25 default configs
-(True, 12)
+>>> report.ok, report.results[0].configs  # the default configs in the claim's scope
+(True, 16)
 >>> print(report.results[0].line())
-output-last-step-is-h-n  holds  equal  12 configs
+output-last-step-is-h-n  holds  equal  16 configs
 """
 
 from __future__ import annotations
