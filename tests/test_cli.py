@@ -29,7 +29,7 @@ def test_verify_lists_every_claim_and_a_summary(capsys: pytest.CaptureFixture[st
 def test_verify_json(
     report: Report, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr("rnnshapes.verification.verify", lambda device: report)
+    monkeypatch.setattr("rnnshapes.verification.verify", lambda device, configs: report)
     assert main(["verify", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["ok"] is True and data["device"] == "cpu"
@@ -50,10 +50,30 @@ def test_verify_exits_1_when_a_claim_fails(
         lambda m, x, hx=None: Returned(real_run(m, x, hx).output * 2, real_run(m, x, hx).h_n, None),
     )
     failing = verify(ids=["output-last-step-is-h-n", "omitted-h0-is-zeros"])
-    monkeypatch.setattr("rnnshapes.verification.verify", lambda device: failing)
+    monkeypatch.setattr("rnnshapes.verification.verify", lambda device, configs: failing)
     assert main(["verify"]) == 1
     out = capsys.readouterr().out
     assert "output-last-step-is-h-n" in out and "FAILS" in out and "fails on " in out
+
+
+def test_verify_thorough_walks_every_edge(
+    report: Report, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from rnnshapes.configs import default_configs, thorough_configs
+
+    seen: dict[str, object] = {}
+
+    def fake(device: str, configs: object) -> Report:
+        seen["configs"] = configs
+        return report
+
+    monkeypatch.setattr("rnnshapes.verification.verify", fake)
+    assert main(["verify"]) == 0
+    assert seen["configs"] is None  # verify's own default: the quick sample
+    assert main(["verify", "--thorough"]) == 0
+    walked = list(seen["configs"])  # type: ignore[call-overload]
+    assert walked == list(thorough_configs())
+    assert len(walked) > 5 * len(list(default_configs()))
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="checks the message without a GPU")

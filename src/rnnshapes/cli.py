@@ -20,6 +20,11 @@ def _parser() -> argparse.ArgumentParser:
     v = sub.add_parser("verify", help="re-check every claim on this torch and device")
     v.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
     v.add_argument("--json", action="store_true", help="print the report as JSON")
+    v.add_argument(
+        "--thorough",
+        action="store_true",
+        help="walk every edge configuration instead of the quick seeded sample",
+    )
     v.set_defaults(error=v.error)
     s = sub.add_parser("shapes", help="print the shapes a module takes and returns")
     s.add_argument("kind", type=str.upper, choices=["RNN", "LSTM", "GRU"])
@@ -47,10 +52,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command == "verify":
+        from .configs import thorough_configs
         from .verification import verify
 
         try:
-            report = verify(device=args.device)
+            configs = thorough_configs(args.device) if args.thorough else None
+            report = verify(device=args.device, configs=configs)
         except ValueError as err:
             args.error(str(err))
         print(report.to_json() if args.json else report)

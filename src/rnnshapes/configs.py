@@ -291,7 +291,7 @@ def thorough_configs(device: str = "cpu") -> Iterator[Config]:
 
 
 def default_configs(device: str = "cpu", seed: int = 0) -> Iterator[Config]:
-    """What ``verify`` checks by default: a seeded sample of the :func:`thorough_configs` in
+    """What ``verify`` checks by default: a seeded sample of the :func:`~rnnshapes.configs.thorough_configs` in
     which every claim meets every input edge, module variant, layer count, direction, layout,
     ``bias`` setting and dtype that the thorough walk gives it, on some configuration; so each
     claim is still checked at every edge of what it says, in a few seconds."""

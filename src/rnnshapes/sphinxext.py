@@ -72,11 +72,15 @@ class ClaimData(TypedDict):
     """What the site needs of a registered claim (see :class:`rnnshapes.Claim`)."""
 
     statement: str
+    scope: str
+    sentence: str
     comparison: str
     topic: str
     qualname: str
     doctest: str
     topic_doc: str
+    configs: int
+    thorough_configs: int
 
 
 # -- the registry, through a snapshot --------------------------------------------------------------
@@ -95,18 +99,24 @@ def source_hash(package: Path = PACKAGE) -> str:
 
 def _snapshot_now() -> dict[str, ClaimData]:
     from . import claims  # imports torch: done once per source hash, not once per build
+    from .configs import default_configs, thorough_configs
 
+    quick, walk = list(default_configs()), list(thorough_configs())
     data: dict[str, ClaimData] = {}
     for claim_id, claim in claims.items():
         doc = inspect.getdoc(claim.function) or ""
         module_doc = inspect.getdoc(sys.modules[claim.function.__module__]) or ""
         data[claim_id] = ClaimData(
             statement=claim.statement,
+            scope=str(claim.scope),
+            sentence=claim.sentence,
             comparison=claim.comparison,
             topic=claim.topic,
             qualname=claim.qualname,
             doctest=doc.split("\n\n", 1)[1].strip() if "\n\n" in doc else "",
             topic_doc=" ".join(module_doc.split()),
+            configs=sum(map(claim.applies, quick)),
+            thorough_configs=sum(map(claim.applies, walk)),
         )
     return data
 
@@ -180,6 +190,16 @@ def _parsed_inline(text: str) -> Any:
 def inline(text: str) -> list[nodes.Node]:
     """Inline nodes for a docstring sentence (``literal`` and *emphasis* as in the docstrings)."""
     return [child.deepcopy() for child in _parsed_inline(text).children]
+
+
+def statement_nodes(claim: ClaimData) -> list[nodes.Node]:
+    """The statement as inline nodes: its scope (the conditions it holds under, the same words
+    that decide where it is checked) marked apart, then its sentence."""
+    if not claim["scope"]:
+        return inline(claim["statement"])
+    scope = nodes.inline(classes=["rnnshapes-claim-scope"])
+    scope += inline(claim["scope"][:1].upper() + claim["scope"][1:] + ",")
+    return [scope, nodes.Text(" "), *inline(claim["sentence"])]
 
 
 def _xref(env: BuildEnvironment, claim_id: str, content: nodes.Node) -> addnodes.pending_xref:
@@ -344,7 +364,7 @@ class ClaimDirective(SphinxDirective):
             ids=[anchor], classes=["rnnshapes-claim", f"rnnshapes-claim-{claim['comparison']}"]
         )
         box += nodes.paragraph(
-            "", "", *inline(claim["statement"]), classes=["rnnshapes-claim-statement"]
+            "", "", *statement_nodes(claim), classes=["rnnshapes-claim-statement"]
         )
         meta = nodes.paragraph(classes=["rnnshapes-claim-meta"])
         meta += nodes.inline(text="Checked claim", classes=["rnnshapes-claim-label"])
@@ -370,7 +390,7 @@ class ClaimRole(SphinxRole):
             node += _xref(self.env, claim_id, nodes.inline(text=title))
             return [node], []
         node = nodes.inline(ids=[anchor], classes=["rnnshapes-claim-inline"])
-        node += inline(claim["statement"])
+        node += statement_nodes(claim)
         node += nodes.Text(" ")
         mark = nodes.inline(text="checked", classes=["rnnshapes-claim-mark"])
         node += _xref(self.env, claim_id, mark)
@@ -412,8 +432,13 @@ class ClaimsIndexDirective(SphinxDirective):
     def _entry(self, claim_id: str, claim: ClaimData) -> nodes.section:
         entry = nodes.section(ids=[f"claim-{claim_id}"], classes=["rnnshapes-claim-entry"])
         entry += nodes.title("", "", nodes.literal(text=claim_id))
-        entry += nodes.paragraph("", "", *inline(claim["statement"]))
+        entry += nodes.paragraph("", "", *statement_nodes(claim))
         checked = nodes.paragraph(classes=["rnnshapes-claim-meta"])
+        where = claim["scope"] or "for every module and input"
+        checked += nodes.Text(
+            f"Holds {where}: checked on {claim['configs']} configurations by "
+            f"rnnshapes verify, {claim['thorough_configs']} with --thorough. "
+        )
         checked += nodes.Text(f"Compared: {COMPARED[claim['comparison']]}. Doctest: ")
         checked += nodes.literal(text=claim["qualname"])
         checked += nodes.Text(".")
