@@ -83,8 +83,9 @@ ax.legend(title="module")
 
 # %%
 # The RNN's outputs side by side, for sequence 0, rows that are bit-equal outlined; a row not
-# outlined differs in its last bits. The first chunk is always identical: it starts from the
-# same zero state with the same inputs.
+# outlined differs in its last bits. Even the first chunk, which starts from the same zero state
+# with the same inputs, may differ: its input projection is one product over 7 steps instead of
+# 28, and the kernel may sum in another order.
 
 from rnnshapes import plot
 

@@ -27,11 +27,11 @@ x = torch.randn(7, 3, 4)  # (L, N, H_in)
 with torch.no_grad():
     output, (h_n, c_n) = lstm(x)
 
-    gates = x[0] @ lstm.weight_ih_l0.T + lstm.bias_ih_l0 + lstm.bias_hh_l0  # h_0 = 0
+    gates = x[0] @ lstm.weight_ih_l0.T + lstm.bias_ih_l0 + lstm.bias_hh_l0  # h_{-1} = 0
     i, f, g, o = gates.chunk(4, dim=-1)
-    c_1 = torch.sigmoid(i) * torch.tanh(g)  # f * c_0 vanishes: c_0 = 0
-    h_1 = torch.sigmoid(o) * torch.tanh(c_1)
-print(torch.allclose(h_1, output[0], atol=1e-6))
+    c_0 = torch.sigmoid(i) * torch.tanh(g)  # f * c_{-1} vanishes: c_{-1} = 0
+    h_0 = torch.sigmoid(o) * torch.tanh(c_0)
+print(torch.allclose(h_0, output[0], atol=1e-6))
 
 # %%
 # Read in another order (``f`` and ``o`` swapped) the same weights give something else, and
