@@ -48,7 +48,8 @@ ax = plot.state_grid(u, sequence=0)
 # ``h_n``'s rows are layer-major: layer 0 forward, layer 0 backward, layer 1 forward, layer 1
 # backward. ``h_n.view(num_layers, num_directions, N, H)`` separates them.
 
-layers = h_n.view(2, 2, 3, 5)  # (num_layers, num_directions, N, H)
+D = 2  # num_directions of a bidirectional module
+layers = h_n.view(gru.num_layers, D, *h_n.shape[1:])  # (num_layers, D, N, H)
 print(torch.equal(layers[1, 0], h_n[2]), torch.equal(layers[1, 1], h_n[3]))
 
 # %%

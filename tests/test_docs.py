@@ -227,6 +227,28 @@ def test_sitemap_lists_every_page(site: Path) -> None:
     assert sorted(urlsplit(u).path.lstrip("/") for u in urls) == sorted(pages)
 
 
+def _prose(page: Path) -> str:
+    """A MyST page without its code cells, code blocks, directives, maths and inline code."""
+    text = re.sub(r"^(`{3,}|:{3,}).*?^\1", "", page.read_text(encoding="utf-8"), flags=re.S | re.M)
+    text = re.sub(r"\$\$.*?\$\$|\$[^$\n]+\$", "", text, flags=re.S)
+    return re.sub(r"`[^`\n]+`", "", text)
+
+
+def test_prose_types_no_computed_number() -> None:
+    """A shape, a difference or any result in prose is glued from the page's own cells (or
+    comes from a claim): typed by hand, it goes stale the day the code or torch changes."""
+    pages = [p for p in DOCS.rglob("*.md") if not {"_build", ".jupyter_cache"} & set(p.parts)]
+    assert len(pages) > 15
+    computed = re.compile(r"\b\d+(?:\.\d+)?e-?\d+\b|\(\d+(?:, ?\d+)+\)|\b\d+\.\d+")
+    found = {p.name: computed.findall(_prose(p)) for p in pages}
+    assert {name: hits for name, hits in found.items() if hits} == {}
+    assert computed.findall(_prose_sample := "a shape (7, 3, 5), a diff 1.5e-08, 0.25") == [
+        "(7, 3, 5)",
+        "1.5e-08",
+        "0.25",
+    ], _prose_sample
+
+
 def test_home_page_answers_the_seed_question(site: Path) -> None:
     html = (site / "index.html").read_text(encoding="utf-8")
     assert "torch.equal(output[-1], h_n[-1])" in re.sub(r"<[^>]+>", "", html).replace("&#39;", "'")
@@ -288,6 +310,15 @@ def test_extension_records_shown_linked_and_code_uses(tmp_path: Path) -> None:
     home = (out / "index.html").read_text()
     assert 'href="claims.html#claim-output-last-step-is-h-n"' in home
     assert "Checked claim" in home
+    # the scope the claim is checked under, in the words that decide it, set apart in the box
+    scope = str(rnnshapes.claims["output-last-step-is-h-n"].scope)
+    assert f'<span class="rnnshapes-claim-scope">{scope[0].upper()}{scope[1:]},</span>' in home
+    assert re.search(
+        rf"Holds {re.escape(scope)}: checked on \d+ configurations by <code[^>]*>.*?rnnshapes"
+        r".*?verify.*?</code>, \d+ with <code[^>]*>.*?--thorough.*?</code>",
+        index,
+    )
+    assert "Holds for every module and input" in index  # omitted-h0-is-zeros has no condition
 
 
 def test_unknown_claim_id_fails_the_build(tmp_path: Path) -> None:
@@ -423,6 +454,66 @@ def test_maths_the_converter_cannot_render_is_a_build_warning(
     assert "maths this site cannot render" in warnings and problem in warnings and tex in warnings
     escaped = tex.replace("&", "&amp;")
     assert f"<code>{escaped}</code>" in html  # shown as code, never as half-converted MathML
+
+
+# -- docs/_ext/siteext.py: boolean checks show what the page expects -------------------------------
+
+
+def _cell(shown: str, tags: list[str] | None = None) -> object:
+    from docutils import nodes
+
+    cell = nodes.container(nb_element="cell_code", cell_metadata={"tags": tags or []})
+    cell += nodes.literal_block("", "torch.equal(a, b)")
+    out = nodes.container(nb_element="cell_code_output")
+    out += nodes.literal_block("", shown, classes=["output", "text_plain"])
+    cell += out
+    return cell
+
+
+@pytest.mark.parametrize(
+    ("shown", "tags", "flagged"),
+    [
+        ("True", [], False),
+        ("(True, True)", [], False),
+        ("False", [], True),
+        ("(True, False)", [], True),
+        ("[False]", [], True),
+        ("False", ["expect-false"], False),
+        ("True", ["expect-false"], True),
+        ("(False, True)", ["expect-false", "hide-input"], True),
+        ("tensor([True, False])", [], False),  # a tensor is data, not a check
+        ("Falsehood", [], False),
+        ("(7, 3, 5)", [], False),
+    ],
+)
+def test_a_boolean_check_must_show_what_its_cell_expects(
+    shown: str, tags: list[str], flagged: bool
+) -> None:
+    from docutils import nodes
+    from docutils.utils import new_document
+
+    siteext = _ext("siteext")
+    doc = new_document("page")
+    doc += _cell(shown, tags)
+    doc += nodes.literal_block("", "False", classes=["output"])  # outside any cell: not checked
+    found = siteext.unexpected_booleans(doc)
+    assert [(f[1], f[2]) for f in found] == ([(shown, "expect-false" not in tags)] if flagged else [])
+
+
+def test_the_site_shows_checks_that_are_meant_to_be_false(site: Path) -> None:
+    """The pages that show a 'this is not that' check tag it, and the build checked them."""
+    import pickle
+
+    from docutils import nodes
+
+    siteext = _ext("siteext")
+    tagged = 0
+    for path in (DOCS / "_build" / "doctrees").rglob("*.doctree"):
+        doctree = pickle.loads(path.read_bytes())
+        assert siteext.unexpected_booleans(doctree) == [], path
+        cells = [c for c in doctree.findall(nodes.container) if c.get("nb_element") == "cell_code"]
+        tagged += sum("expect-false" in c["cell_metadata"].get("tags", []) for c in cells)
+    assert tagged >= 8
 
 
 # -- docs/_ext/siteext.py: image sizes and thumbnails ---------------------------------------------

@@ -17,7 +17,10 @@
   and API pages' largest paint wait for 450 kB on a phone's connection);
 - :func:`reset_torch` restores torch's global state around each gallery example;
 - :func:`ipython_dir` configures the notebook kernels to draw SVG;
-- the time the gallery took is written beside the doctrees, for ``nox -s bench``.
+- the time the gallery took is written beside the doctrees, for ``nox -s bench``;
+- an executed cell that shows a boolean check (``torch.equal(...)`` as its last line, or a tuple
+  of them) must show ``True``: a ``False`` fails the build, unless the cell is tagged
+  ``expect-false``, and then a ``True`` does (see :func:`unexpected_booleans`).
 """
 
 from __future__ import annotations
@@ -40,6 +43,47 @@ from sphinx.util import logging
 logger = logging.getLogger(__name__)
 
 NOT_FOUND = "404"
+
+# -- boolean checks in executed cells -------------------------------------------------------------
+
+EXPECT_FALSE = "expect-false"  # the tag of a cell whose checks show False: wrong code, or "is not"
+_BOOLEANS = re.compile(r"[\s()\[\],]*(?:(?:True|False)[\s()\[\],]*)+")
+
+
+def unexpected_booleans(doctree: nodes.document) -> list[tuple[nodes.Element, str, bool]]:
+    """Each executed cell's shown result that is a boolean or a tuple of booleans, where one of
+    them is not what the cell is tagged to show: ``True`` unless tagged ``expect-false``.
+
+    A page's prose says what a check shows before the reader sees it; when the check's value
+    changes (a new torch, an edited cell), the page would say one thing and show another.
+    Returns ``(output node, the text shown, the value expected)``.
+    """
+    found = []
+    for cell in doctree.findall(nodes.container):
+        if cell.get("nb_element") != "cell_code":
+            continue
+        expected = EXPECT_FALSE not in cell.get("cell_metadata", {}).get("tags", [])
+        for out in cell.findall(nodes.literal_block):
+            if "output" not in out["classes"]:
+                continue
+            shown = out.astext().strip()
+            if not _BOOLEANS.fullmatch(shown):
+                continue
+            if re.search(str(not expected), shown):
+                found.append((out, shown, expected))
+    return found
+
+
+def _check_booleans(app: Sphinx, doctree: nodes.document) -> None:
+    for out, shown, expected in unexpected_booleans(doctree):
+        if expected:
+            why = (
+                "a check shows False where the page expects True: fix the cell, or, if it shows "
+                f"a wrong line or a 'this is not that' on purpose, tag it {EXPECT_FALSE}"
+            )
+        else:
+            why = f"a cell tagged {EXPECT_FALSE} shows True: fix the cell or drop the tag"
+        logger.warning("%s (it shows %s)", why, shown, location=out)
 
 
 def ipython_dir(path: Path) -> Path:
@@ -366,5 +410,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("builder-inited", _gallery_done, priority=501)
     app.connect("builder-inited", _normalise_gallery_zips, priority=900)
     app.connect("builder-inited", _shrink_gallery_thumbnails, priority=900)
+    app.connect("doctree-read", _check_booleans)
     app.connect("build-finished", _finish)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

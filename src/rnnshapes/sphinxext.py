@@ -435,10 +435,11 @@ class ClaimsIndexDirective(SphinxDirective):
         entry += nodes.paragraph("", "", *statement_nodes(claim))
         checked = nodes.paragraph(classes=["rnnshapes-claim-meta"])
         where = claim["scope"] or "for every module and input"
-        checked += nodes.Text(
-            f"Holds {where}: checked on {claim['configs']} configurations by "
-            f"rnnshapes verify, {claim['thorough_configs']} with --thorough. "
-        )
+        checked += nodes.Text(f"Holds {where}: checked on {claim['configs']} configurations by ")
+        checked += nodes.literal(text="rnnshapes verify")
+        checked += nodes.Text(f", {claim['thorough_configs']} with ")
+        checked += nodes.literal(text="--thorough")
+        checked += nodes.Text(". ")
         checked += nodes.Text(f"Compared: {COMPARED[claim['comparison']]}. Doctest: ")
         checked += nodes.literal(text=claim["qualname"])
         checked += nodes.Text(".")
