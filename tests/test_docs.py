@@ -497,7 +497,8 @@ def test_a_boolean_check_must_show_what_its_cell_expects(
     doc += _cell(shown, tags)
     doc += nodes.literal_block("", "False", classes=["output"])  # outside any cell: not checked
     found = siteext.unexpected_booleans(doc)
-    assert [(f[1], f[2]) for f in found] == ([(shown, "expect-false" not in tags)] if flagged else [])
+    expected = [(shown, "expect-false" not in tags)] if flagged else []
+    assert [(f[1], f[2]) for f in found] == expected
 
 
 def test_the_site_shows_checks_that_are_meant_to_be_false(site: Path) -> None:

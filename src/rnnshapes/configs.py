@@ -32,7 +32,7 @@ from typing import Any
 
 import torch
 from torch import nn
-from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence
+from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_sequence
 
 from .spec import MODULES, Kind, parameter
 
@@ -206,7 +206,9 @@ class Returned:
     ``steps``, ``h`` and ``c`` are the same tensors in one layout whatever the input's:
     ``steps`` is ``output`` time-major with a batch axis, ``(L, N, D * H_out)``; ``h`` and ``c``
     are ``h_n`` and ``c_n`` with a batch axis, ``(rows, N, H)``. Unbatched input gets a batch of
-    one; ``steps`` is ``None`` for packed input.
+    one; packed input gets ``output`` unpacked by ``pad_packed_sequence`` (padded with zeros to
+    the longest sequence, in the caller's batch order), so a check given a packed configuration
+    reads what a reader who unpacks would read.
     """
 
     output: Any
@@ -232,12 +234,12 @@ def run(module: nn.Module, input: Any, hx: Any = None) -> Returned:
     """Call ``module(input, hx)`` and name the parts of what it returns."""
     output, state = module(input, hx)
     h_n, c_n = state if isinstance(state, tuple) else (state, None)
-    steps = None
-    if isinstance(output, torch.Tensor):
-        if h_n.dim() == 2:  # unbatched: (L, D * H_out)
-            steps = output.unsqueeze(1)
-        else:
-            steps = output.transpose(0, 1) if getattr(module, "batch_first", False) else output
+    if isinstance(output, PackedSequence):
+        steps = pad_packed_sequence(output)[0]
+    elif h_n.dim() == 2:  # unbatched: (L, D * H_out)
+        steps = output.unsqueeze(1)
+    else:
+        steps = output.transpose(0, 1) if getattr(module, "batch_first", False) else output
     return Returned(output, h_n, c_n, steps)
 
 
@@ -291,10 +293,11 @@ def thorough_configs(device: str = "cpu") -> Iterator[Config]:
 
 
 def default_configs(device: str = "cpu", seed: int = 0) -> Iterator[Config]:
-    """What ``verify`` checks by default: a seeded sample of the :func:`~rnnshapes.configs.thorough_configs` in
-    which every claim meets every input edge, module variant, layer count, direction, layout,
-    ``bias`` setting and dtype that the thorough walk gives it, on some configuration; so each
-    claim is still checked at every edge of what it says, in a few seconds."""
+    """What ``verify`` checks by default: a seeded sample of the
+    :func:`~rnnshapes.configs.thorough_configs` in which every claim meets every input edge,
+    module variant, layer count, direction, layout, ``bias`` setting and dtype that the
+    thorough walk gives it, on some configuration; so each claim is still checked at every edge
+    of what it says, in a few seconds."""
     from . import facts  # noqa: F401  (registers the claims)
     from .registry import claims  # the claims decide which edges matter; imported late (cycle)
 

@@ -57,7 +57,7 @@ def bidirectional_ends(cfg: Config, ck: Checker) -> None:
     >>> torch.equal(h_n[-2], output[-1, :, :5]), torch.equal(h_n[-1], output[0, :, 5:])
     (True, True)
     """
-    r = run(cfg.module(), cfg.input())
+    r = run(cfg.module(), cfg.module_input())
     out = r.steps
     assert out is not None
     ck.equal(r.h[-2], out[-1, :, : cfg.h_out], "h_n[-2] vs output[-1, :, :H]")
@@ -80,7 +80,7 @@ def bidirectional_last_step(cfg: Config, ck: Checker) -> None:
     >>> torch.allclose(output[-1, :, 5:], h_n[-1])
     False
     """
-    r = run(cfg.module(), cfg.input())
+    r = run(cfg.module(), cfg.module_input())
     assert r.steps is not None
     ck.differ(r.steps[-1, :, cfg.h_out :], r.h[-1], "output[-1]'s backward half vs h_n[-1]")
 

@@ -27,7 +27,7 @@ def same_gradients(cfg: Config, ck: Checker) -> None:
     True
     """
     m = cfg.module()
-    x = cfg.input()
+    x = cfg.module_input()
     params = list(m.parameters())
     grads = []
     for pick in ("h_n", "output"):

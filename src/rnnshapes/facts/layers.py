@@ -32,7 +32,7 @@ def output_last_step_is_h_n(cfg: Config, ck: Checker) -> None:
     >>> torch.equal(output[-1], h_n[-1])
     True
     """
-    r = run(cfg.module(), cfg.input())
+    r = run(cfg.module(), cfg.module_input())
     assert r.steps is not None
     ck.same(r.steps[-1], r.h[-1], "output's last step vs h_n[-1]")
 
@@ -106,12 +106,12 @@ def lower_layers_not_in_output(cfg: Config, ck: Checker) -> None:
     >>> any(torch.allclose(output[t], h_n[0]) for t in range(7))
     False
     """
-    r = run(cfg.module(), cfg.input())
+    r = run(cfg.module(), cfg.module_input())
     steps = r.steps
     assert steps is not None
     d, h = cfg.num_directions, cfg.h_out
     for row in range(d * (cfg.num_layers - 1)):
-        for t in range(cfg.seq_len):
+        for t in range(steps.shape[0]):
             for half in range(d):
                 ck.differ(
                     steps[t, :, half * h : (half + 1) * h], r.h[row], f"h_n[{row}] in output[{t}]"

@@ -44,14 +44,14 @@ def c_n_not_in_output(cfg: Config, ck: Checker) -> None:
     >>> any(torch.allclose(output[t], c_n[0]) for t in range(7))
     False
     """
-    r = run(cfg.module(), cfg.input())
+    r = run(cfg.module(), cfg.module_input())
     assert r.c is not None and r.steps is not None
     steps = r.steps
     if cfg.proj_size:  # c_n (hidden_size) cannot even fit a step of output (proj_size)
         ck.true(r.c.shape[-1] != cfg.h_out, "c_n and output have the same width")
         return
     for row in range(r.c.shape[0]):
-        for t in range(cfg.seq_len):
+        for t in range(steps.shape[0]):
             for half in range(cfg.num_directions):
                 part = steps[t, :, half * cfg.h_out : (half + 1) * cfg.h_out]
                 ck.differ(part, r.c[row], f"c_n[{row}] in output[{t}]")
