@@ -90,6 +90,15 @@ def bench(session: nox.Session) -> None:
     )  # fmt: skip
 
 
+@nox.session(name="bench-verify", python=PYTHON, default=False)
+def bench_verify(session: nox.Session) -> None:
+    """Time ``rnnshapes verify`` (default, target 5 s, and --thorough); print medians."""
+    _install(session)
+    session.run(
+        "python", str(DOCS / "_tools" / "bench_verify.py"), *session.posargs, env=ONE_THREAD
+    )
+
+
 @nox.session(python=PYTHON, default=False)
 def audit(session: nox.Session) -> None:
     """Build the site, then print Lighthouse's mobile scores for each page (Chromium, npm)."""

@@ -163,7 +163,7 @@ def test_final_state_from_output_unbatched() -> None:
 @pytest.mark.parametrize(
     ("call", "error", "message"),
     [
-        (lambda: shapes(nn.Linear(4, 5), 7), TypeError, "got Linear"),
+        (lambda: shapes(nn.Linear(4, 5), 7), TypeError, "got nn.Linear"),
         (lambda: shapes(nn.GRUCell(4, 5), 7), TypeError, "cells take one step"),
         (lambda: shapes(nn.GRU(4, 5), 0), ValueError, "seq_len must be at least 1"),
         (lambda: shapes(nn.GRU(4, 5), 7, batch=True), TypeError, "batch must be an int"),

@@ -78,7 +78,7 @@ def test_shapes_match_module(cfg: Config, batched: bool) -> None:
     assert s.h_n == r.h_n.shape
     assert s.c_n == (None if r.c_n is None else r.c_n.shape)
     assert s.input == cfg.input(batched).shape
-    assert len(str(s).splitlines()) == (4 if r.c_n is not None else 3)
+    assert len(str(s).splitlines()) == (4 if r.c_n is not None else 3) + len(s.notes)
 
 
 @given(cfg=tensor_configs, batched=st.booleans())

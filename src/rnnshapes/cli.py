@@ -6,6 +6,9 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+import torch
+
+from . import __version__
 from .spec import MODULES
 
 __all__ = ["main"]
@@ -15,6 +18,11 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rnnshapes",
         description="What PyTorch's RNN, LSTM and GRU return, checked on your torch.",
+    )
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"rnnshapes {__version__} (torch {torch.__version__})",
     )
     sub = parser.add_subparsers(dest="command", required=True)
     v = sub.add_parser("verify", help="re-check every claim on this torch and device")
@@ -33,9 +41,20 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--num-layers", type=int, default=1)
     s.add_argument("--bidirectional", action="store_true")
     s.add_argument("--batch-first", action="store_true")
-    s.add_argument("--proj-size", type=int, default=0, help="LSTM only")
+    s.add_argument(
+        "--proj-size",
+        type=int,
+        default=0,
+        help="LSTM only: project each hidden state to this size; 0, the default, means no "
+        "projection (h_n and output then end in hidden_size)",
+    )
     s.add_argument("--seq-len", type=int, required=True)
-    s.add_argument("--batch", type=int, default=None, help="omit for unbatched input")
+    s.add_argument(
+        "--batch",
+        type=int,
+        default=None,
+        help="sequences in the batch (0 is allowed, as torch allows it); omit for unbatched input",
+    )
     s.set_defaults(error=s.error)
     return parser
 
@@ -53,14 +72,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "verify":
         from .configs import thorough_configs
-        from .verification import verify
+        from .verification import ClaimResult, verify
+
+        # each claim's line as soon as it is checked: on stdout, or on stderr under --json
+        stream = sys.stderr if args.json else sys.stdout
+
+        def show(result: ClaimResult) -> None:
+            print(result.line(), file=stream, flush=True)
 
         try:
             configs = thorough_configs(args.device) if args.thorough else None
-            report = verify(device=args.device, configs=configs)
+            report = verify(device=args.device, configs=configs, progress=show)
         except ValueError as err:
             args.error(str(err))
-        print(report.to_json() if args.json else report)
+        if args.json:
+            print(report.details().strip(), file=sys.stderr)
+            print(report.to_json())
+        else:
+            print(report.details())
         return 0 if report.ok else 1
 
     from .shapes import shapes
@@ -70,8 +99,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     for flag in ("input_size", "hidden_size", "num_layers", "seq_len"):
         if getattr(args, flag) < 1:
             args.error(f"--{flag.replace('_', '-')} must be at least 1")
-    if args.batch is not None and args.batch < 1:
-        args.error("--batch must be at least 1 (omit it for unbatched input)")
+    if args.batch is not None and args.batch < 0:
+        args.error("--batch must be at least 0 (omit it for unbatched input)")
     if args.proj_size < 0 or (args.proj_size and args.proj_size >= args.hidden_size):
         args.error("--proj-size must be between 1 and --hidden-size - 1")
     cls = MODULES[args.kind]

@@ -75,8 +75,11 @@ def read_input(spec: Spec, value: object, weight: torch.Tensor | None = None) ->
         x = x.unsqueeze(1)
     elif spec.batch_first:
         x = x.transpose(0, 1)
-    if x.shape[0] == 0 or x.shape[1] == 0:
-        raise ValueError(f"input must have at least one step and one sequence, got {shape}")
+    if x.shape[0] == 0:
+        raise ValueError(
+            f"input must have at least one step (torch refuses a sequence of length 0), "
+            f"got shape {shape}"
+        )
     lengths = torch.full((x.shape[1],), x.shape[0], dtype=torch.int64)
     return Batch(x=x, lengths=lengths, batched=batched, packed=None)
 

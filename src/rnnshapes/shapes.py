@@ -37,7 +37,8 @@ class Shapes:
     """The shapes of a module's input and of what it returns; ``c_n`` is ``None`` for RNN/GRU.
 
     ``input``, ``output``, ``h_n`` and ``c_n`` are ``torch.Size``; ``dims`` names each dimension.
-    ``h0`` and ``c0`` have the shapes of ``h_n`` and ``c_n``.
+    ``h0`` and ``c0`` have the shapes of ``h_n`` and ``c_n``. ``notes`` says what a reader
+    could misread: an option that has no effect on this input, a batch of zero sequences.
     """
 
     input: torch.Size
@@ -45,13 +46,13 @@ class Shapes:
     h_n: torch.Size
     c_n: torch.Size | None
     dims: dict[str, tuple[Dim, ...]]
+    notes: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         rows = [(k, v, self.dims[k]) for k, v in self.as_dict().items() if v is not None]
         width = max(len(str(tuple(v))) for _, v, _ in rows)
-        return "\n".join(
-            f"{k:<7} {tuple(v)!s:<{width}}  {', '.join(map(str, d))}" for k, v, d in rows
-        )
+        lines = [f"{k:<7} {tuple(v)!s:<{width}}  {', '.join(map(str, d))}" for k, v, d in rows]
+        return "\n".join(lines + [f"note: {n}" for n in self.notes])
 
     def as_dict(self) -> dict[str, torch.Size | None]:
         """The four shapes by name."""
@@ -61,8 +62,10 @@ class Shapes:
 def shapes(module: torch.nn.Module, seq_len: int, batch: int | None = None) -> Shapes:
     """The shapes ``module`` takes and returns for ``seq_len`` steps of ``batch`` sequences.
 
-    ``batch=None`` means unbatched 2-D input. Computed from the configuration alone: the module
-    does not run. ``batch_first`` moves the batch axis of ``input`` and ``output`` only.
+    ``batch=None`` means unbatched 2-D input; ``batch=0``, a batch of zero sequences, which torch
+    takes (and returns empty tensors). Computed from the configuration alone: the module does
+    not run. ``batch_first`` moves the batch axis of ``input`` and ``output`` only, so it has no
+    effect on unbatched input (a note says so).
 
     >>> gru = torch.nn.GRU(4, 5, num_layers=3, batch_first=True)
     >>> s = shapes(gru, seq_len=7, batch=3)
@@ -74,11 +77,13 @@ def shapes(module: torch.nn.Module, seq_len: int, batch: int | None = None) -> S
     input   (7, 4)  seq_len=7, input_size=4
     output  (7, 5)  seq_len=7, num_directions*hidden_size=1*5
     h_n     (1, 5)  num_layers*num_directions=1*1, hidden_size=5
+    >>> print(shapes(torch.nn.RNN(4, 5, batch_first=True), seq_len=7).notes[0])
+    batch_first=True has no effect on unbatched input: there is no batch axis to move
     """
     spec = Spec.of(module)
     check_int(seq_len, "seq_len")
     if batch is not None:
-        check_int(batch, "batch")
+        check_int(batch, "batch", minimum=0)
     h_name = "proj_size" if spec.proj_size else "hidden_size"
     length = Dim(seq_len, "seq_len")
     rows = Dim(
@@ -109,7 +114,15 @@ def shapes(module: torch.nn.Module, seq_len: int, batch: int | None = None) -> S
     def size(key: str) -> torch.Size:
         return torch.Size(d.size for d in dims[key])
 
+    notes = []
+    if spec.batch_first and batch is None:
+        notes.append(
+            "batch_first=True has no effect on unbatched input: there is no batch axis to move"
+        )
+    if batch == 0:
+        notes.append("a batch of zero sequences: torch returns empty tensors of these shapes")
     return Shapes(
+        notes=tuple(notes),
         input=size("input"),
         output=size("output"),
         h_n=size("h_n"),

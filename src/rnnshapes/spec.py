@@ -53,18 +53,16 @@ class Spec:
     def of(cls, module: object) -> Spec:
         """Read the spec of ``module``; raise ``TypeError`` if it is not an RNN, LSTM or GRU.
 
+        A ``torch.compile``'d module is read through to the module it compiles (see
+        :func:`resolve`).
+
         >>> Spec.of(torch.nn.LSTMCell(4, 5))
         Traceback (most recent call last):
         ...
-        TypeError: expected a torch.nn.RNN, nn.LSTM or nn.GRU module, got LSTMCell \
+        TypeError: expected a torch.nn.RNN, nn.LSTM or nn.GRU module, got nn.LSTMCell \
 (cells take one step; wrap the loop yourself or use nn.LSTM)
         """
-        if not isinstance(module, nn.RNNBase) or module.mode not in _MODES:
-            name = type(module).__name__
-            hint = ""
-            if isinstance(module, nn.RNNCellBase):
-                hint = f" (cells take one step; wrap the loop yourself or use nn.{name[:-4]})"
-            raise TypeError(f"expected a torch.nn.RNN, nn.LSTM or nn.GRU module, got {name}{hint}")
+        module = resolve(module)
         kind, nonlinearity = _MODES[module.mode]
         return cls(
             kind=kind,
@@ -110,6 +108,61 @@ class Spec:
         if self.proj_size:
             words.append(f"with proj_size={self.proj_size}")
         return " ".join(words)
+
+
+def _type_name(value: object) -> str:
+    """``nn.LSTMCell``, ``torch.ao.nn.quantized.dynamic.LSTM``, ``int``: where a type lives."""
+    cls = type(value)
+    where = cls.__module__
+    if where == "builtins":
+        return cls.__qualname__
+    if where.startswith("torch.nn.modules."):
+        return f"nn.{cls.__qualname__}"
+    for public in ("torch.ao.nn.quantized.dynamic", "torch.ao.nn.quantized", "torch.jit"):
+        if where.startswith(public + "."):
+            return f"{public}.{cls.__qualname__}"
+    return f"{where}.{cls.__qualname__}"
+
+
+def resolve(module: object) -> nn.RNNBase:
+    """The ``nn.RNN``, ``nn.LSTM`` or ``nn.GRU`` that ``module`` is, or raise ``TypeError``.
+
+    A ``torch.compile``'d module (an ``OptimizedModule``) computes what the module it wraps
+    computes, with that module's weights: its original is returned and read. Look-alikes are
+    refused with a message that names their type: cells, TorchScript modules
+    (``torch.jit.script`` / ``trace``), quantized modules (whose packed integer weights compute
+    other numbers) and anything else.
+
+    >>> lstm = torch.nn.LSTM(4, 5)
+    >>> resolve(torch.compile(lstm)) is lstm
+    True
+    >>> resolve(torch.jit.script(lstm))
+    Traceback (most recent call last):
+    ...
+    TypeError: expected a torch.nn.RNN, nn.LSTM or nn.GRU module, got \
+torch.jit.RecursiveScriptModule, a TorchScript module: its configuration cannot be read back; \
+pass the module you scripted or traced
+    """
+    original = getattr(module, "_orig_mod", None)
+    if type(module).__name__ == "OptimizedModule" and isinstance(original, nn.Module):
+        module = original  # what torch.compile wraps, unchanged
+    if isinstance(module, nn.RNNBase) and getattr(module, "mode", None) in _MODES:
+        return module
+    name = _type_name(module)
+    hint = ""
+    if isinstance(module, nn.RNNCellBase):
+        hint = f" (cells take one step; wrap the loop yourself or use nn.{name[3:-4]})"
+    elif isinstance(module, torch.jit.ScriptModule):
+        hint = (
+            ", a TorchScript module: its configuration cannot be read back; "
+            "pass the module you scripted or traced"
+        )
+    elif ".quantized" in type(module).__module__:
+        hint = (
+            ", a quantized module: its packed integer weights compute other numbers than a "
+            "float module's; pass the float module you quantized"
+        )
+    raise TypeError(f"expected a torch.nn.RNN, nn.LSTM or nn.GRU module, got {name}{hint}")
 
 
 def parameter(module: nn.Module, name: str) -> torch.Tensor:

@@ -143,10 +143,8 @@ def final_state_from_output(
     _check_features(output, spec)
     time_major = output.transpose(0, 1) if spec.batch_first else output
     seq_len, batch = time_major.shape[:2]
-    if seq_len == 0 or batch == 0:
-        raise ValueError(
-            f"output must have at least one step and one sequence, got {tuple(output.shape)}"
-        )
+    if seq_len == 0:
+        raise ValueError(f"output must have at least one step, got shape {tuple(output.shape)}")
     found = (
         torch.full((batch,), seq_len, dtype=torch.int64)
         if lengths is None

@@ -24,13 +24,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import torch
+import torch.nn.functional as F
 from torch import nn
+from torch.nn.modules.module import _global_forward_hooks, _global_forward_pre_hooks
 from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence
+from torch.nn.utils.spectral_norm import SpectralNorm
+from torch.nn.utils.weight_norm import WeightNorm
 
 from .inputs import Batch, read_input, read_state
-from .spec import Spec, parameter
+from .spec import Spec, parameter, resolve
 
-__all__ = ["Unrolled", "unroll"]
+__all__ = ["Unrolled", "effective_weights", "unroll"]
 
 
 @dataclass(frozen=True)
@@ -54,12 +58,83 @@ class Unrolled:
     spec: Spec
 
 
-def _weights(module: nn.Module, layer: int, direction: int) -> dict[str, torch.Tensor | None]:
+def _weights(
+    weights: dict[str, torch.Tensor], layer: int, direction: int
+) -> dict[str, torch.Tensor | None]:
     sfx = f"_l{layer}" + ("_reverse" if direction else "")
     return {
-        name: getattr(module, name + sfx, None)
+        name: weights.get(name + sfx)
         for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh", "weight_hr")
     }
+
+
+def _hook_name(hook: object) -> str:
+    return getattr(hook, "__qualname__", None) or type(hook).__qualname__
+
+
+def _spectral_weight(norm: SpectralNorm, module: nn.Module) -> torch.Tensor:
+    """What ``SpectralNorm.compute_weight`` gives in the module's next forward, on copies of
+    its ``u`` and ``v`` so that the module's buffers stay as they are."""
+    weight = getattr(module, norm.name + "_orig")
+    u = getattr(module, norm.name + "_u").clone()
+    v = getattr(module, norm.name + "_v").clone()
+    matrix = norm.reshape_weight_to_matrix(weight)
+    if module.training:  # the forward's power iteration, as torch runs it
+        with torch.no_grad():
+            for _ in range(norm.n_power_iterations):
+                v = F.normalize(torch.mv(matrix.t(), u), dim=0, eps=norm.eps)
+                u = F.normalize(torch.mv(matrix, v), dim=0, eps=norm.eps)
+    sigma = torch.dot(u, torch.mv(matrix, v))
+    return torch.div(weight, sigma)
+
+
+def effective_weights(module: nn.Module, allow_hooks: bool = False) -> dict[str, torch.Tensor]:
+    """The weights and biases ``module``'s next forward computes with, by name.
+
+    Usually ``module.weight_ih_l0`` and the rest as they are (parametrizations from
+    ``torch.nn.utils.parametrizations`` compute theirs when read). The hook-based
+    ``torch.nn.utils.weight_norm`` and ``spectral_norm`` refresh their weight only in a forward
+    pre-hook, so the attribute is stale after an optimizer step (and, for ``spectral_norm``,
+    unnormalized before the first forward): their weight is computed here as the hook computes
+    it, without changing the module (``spectral_norm``'s power iteration, which a forward in
+    training mode runs, is run on copies of its vectors). Any other forward pre-hook or forward
+    hook, on the module or global, could change the input, the weights or what the module
+    returns, so it is refused with ``ValueError`` unless ``allow_hooks=True``; then the hooks
+    are ignored.
+    """
+    norms = {}
+    others = []
+    for hook in module._forward_pre_hooks.values():
+        if isinstance(hook, WeightNorm | SpectralNorm):
+            norms[hook.name] = hook
+        else:
+            others.append(f"forward pre-hook {_hook_name(hook)}")
+    others += [f"forward hook {_hook_name(h)}" for h in module._forward_hooks.values()]
+    others += [
+        f"global forward pre-hook {_hook_name(h)}" for h in _global_forward_pre_hooks.values()
+    ]
+    others += [f"global forward hook {_hook_name(h)}" for h in _global_forward_hooks.values()]
+    if others and not allow_hooks:
+        raise ValueError(
+            f"the module has hooks that unroll cannot follow ({', '.join(others)}): a forward "
+            "pre-hook can change the input or the weights before the module runs, and a "
+            "forward hook what it returns, so the unrolled numbers might not be the module's; "
+            "remove the hooks, or pass allow_hooks=True to unroll the weights as they are now "
+            "and ignore the hooks"
+        )
+    weights = {}
+    names: list[str] = list(getattr(module, "_flat_weights_names", []))
+    for name in names:
+        if name in norms:
+            norm = norms[name]
+            weights[name] = (
+                _spectral_weight(norm, module)
+                if isinstance(norm, SpectralNorm)
+                else norm.compute_weight(module)
+            )
+        else:
+            weights[name] = parameter(module, name)
+    return weights
 
 
 def _linear(x: torch.Tensor, w: torch.Tensor, b: torch.Tensor | None) -> torch.Tensor:
@@ -70,13 +145,14 @@ def _linear(x: torch.Tensor, w: torch.Tensor, b: torch.Tensor | None) -> torch.T
 def _step(
     spec: Spec,
     w: dict[str, torch.Tensor | None],
-    x_t: torch.Tensor,
+    gi: torch.Tensor,
     h: torch.Tensor,
     c: torch.Tensor,
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """One step of one layer and direction: the equations in torch's documentation."""
-    assert w["weight_ih"] is not None and w["weight_hh"] is not None
-    gi = _linear(x_t, w["weight_ih"], w["bias_ih"])
+    """One step of one layer and direction: the equations in torch's documentation, given the
+    step's input term ``gi = W_i x_t + b_i`` (computed for every step at once, as the kernel
+    does)."""
+    assert w["weight_hh"] is not None
     gh = _linear(h, w["weight_hh"], w["bias_hh"])
     if spec.kind == "RNN":
         pre = gi + gh
@@ -100,6 +176,8 @@ def unroll(
     module: nn.Module,
     input: torch.Tensor | PackedSequence,
     hx: torch.Tensor | tuple[torch.Tensor, torch.Tensor] | None = None,
+    *,
+    allow_hooks: bool = False,
 ) -> Unrolled:
     """Recompute ``module(input, hx)`` step by step and return every state (see :class:`Unrolled`).
 
@@ -107,6 +185,11 @@ def unroll(
     unbatched 2-D), or a ``PackedSequence``; ``hx`` as the module takes it. Dropout between layers
     draws random masks that cannot be reproduced, so a module in training mode with
     ``dropout > 0`` and more than one layer is rejected: call ``module.eval()`` first.
+
+    The weights are those the module's next forward uses (:func:`effective_weights`):
+    ``weight_norm`` and ``spectral_norm`` are followed, other hooks refused unless
+    ``allow_hooks=True``. A ``torch.compile``'d module is unrolled through the module it wraps.
+    A batch of zero sequences gives empty grids, as torch gives empty outputs.
 
     Bidirectional modules: the backward direction's grid is in time order too, so its state at
     step 0 is its final one.
@@ -123,16 +206,18 @@ def unroll(
     ValueError: cannot unroll a 2-layer LSTM in training mode with dropout=0.5: \
 its random masks cannot be reproduced; call module.eval() first
     """
+    module = resolve(module)
     spec = Spec.of(module)
     if module.training and spec.dropout > 0 and spec.num_layers > 1:
         raise ValueError(
             f"cannot unroll a {spec.describe()} in training mode with dropout={spec.dropout}: "
             "its random masks cannot be reproduced; call module.eval() first"
         )
-    weight = parameter(module, "weight_ih_l0")
+    weights = effective_weights(module, allow_hooks)
+    weight = weights["weight_ih_l0"]
     batch = read_input(spec, input, weight)
     h0, c0 = read_state(spec, hx, batch, weight)
-    h_grid, c_grid, h_n, c_n = _run(module, spec, batch, h0, c0)
+    h_grid, c_grid, h_n, c_n = _run(weights, spec, batch, h0, c0)
     top = torch.cat(list(h_grid[-1]), dim=-1)  # (L, N, D*H_out)
 
     output: torch.Tensor | PackedSequence
@@ -156,7 +241,7 @@ its random masks cannot be reproduced; call module.eval() first
 
 
 def _run(
-    module: nn.Module,
+    weights: dict[str, torch.Tensor],
     spec: Spec,
     batch: Batch,
     h0: torch.Tensor | None,
@@ -175,14 +260,19 @@ def _run(
         layer_h, layer_c = [], []
         for d in range(spec.num_directions):
             row = layer * spec.num_directions + d
-            w = _weights(module, layer, d)
+            w = _weights(weights, layer, d)
             h = h0[row] if h0 is not None else x.new_zeros(n, spec.h_out)
             c = c0[row] if c0 is not None else x.new_zeros(n, spec.hidden_size)
             steps_h: list[torch.Tensor] = [x.new_zeros(0)] * seq_len
             steps_c: list[torch.Tensor] = [x.new_zeros(0)] * seq_len
             order = range(seq_len - 1, -1, -1) if d else range(seq_len)
+            assert w["weight_ih"] is not None
+            gi = _linear(layer_input, w["weight_ih"], w["bias_ih"])  # (L, N, gates)
             for t in order:
-                new_h, new_c = _step(spec, w, layer_input[t], h, c)
+                new_h, new_c = _step(spec, w, gi[t], h, c)
+                if batch.packed is None:  # every step of every sequence is valid
+                    h, c = steps_h[t], steps_c[t] = new_h, new_c
+                    continue
                 ok = valid[t]
                 # past a sequence's end its state is held (and the grid holds zeros)
                 h, c = torch.where(ok, new_h, h), torch.where(ok, new_c, c)

@@ -10,8 +10,9 @@ output-last-step-is-h-n  holds  equal  16 configs
 from __future__ import annotations
 
 import json
+import time
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 
 import torch
@@ -58,6 +59,8 @@ class Report:
     results: tuple[ClaimResult, ...]
     torch_version: str
     device: str
+    configs: int = 0  #: configurations in the pool the claims were checked on
+    seconds: float = 0.0  #: how long the checks took
 
     @property
     def ok(self) -> bool:
@@ -71,12 +74,21 @@ class Report:
             return f"{held} {'claim holds' if held == 1 else 'claims hold'} {where}"
         return f"{len(self.results) - held} of {len(self.results)} claims fail {where}"
 
+    def timing(self) -> str:
+        """``'checked on 47 configurations in 2.4 s'``."""
+        return f"checked on {self.configs} configurations in {self.seconds:.1f} s"
+
+    def details(self) -> str:
+        """What follows the claims' lines: each failure, the summary, the time taken."""
+        lines = [
+            f"\n{r.id} fails on {r.failing_config}:\n  {r.failure}"
+            for r in self.results
+            if not r.passed
+        ]
+        return "\n".join([*lines, f"{self.summary()}, {self.timing()}"])
+
     def __str__(self) -> str:
-        lines = [r.line() for r in self.results]
-        for r in self.results:
-            if not r.passed:
-                lines.append(f"\n{r.id} fails on {r.failing_config}:\n  {r.failure}")
-        return "\n".join([*lines, self.summary()])
+        return "\n".join([*(r.line() for r in self.results), self.details()])
 
     def to_json(self) -> str:
         return json.dumps(
@@ -84,6 +96,8 @@ class Report:
                 "torch": self.torch_version,
                 "device": self.device,
                 "ok": self.ok,
+                "configs": self.configs,
+                "seconds": self.seconds,
                 "claims": [asdict(r) for r in self.results],
             },
             indent=2,
@@ -110,10 +124,12 @@ def verify(
     device: str = "cpu",
     ids: Sequence[str] | None = None,
     configs: Iterable[Config] | None = None,
+    progress: Callable[[ClaimResult], object] | None = None,
 ) -> Report:
     """Check every registered claim (or those in ``ids``) on ``configs`` (default: the
     :func:`~rnnshapes.configs.default_configs` on ``device``). A claim stops at its first
-    failing configuration, which the report names."""
+    failing configuration, which the report names. ``progress``, if given, is called with each
+    claim's result as soon as that claim is checked."""
     dev = _check_device(device)
     if ids is not None:
         if isinstance(ids, str):
@@ -124,12 +140,20 @@ def verify(
         chosen = [claims[i] for i in ids]
     else:
         chosen = list(claims.values())
+    if progress is not None and not callable(progress):
+        raise TypeError(f"progress must be callable, got {type(progress).__name__}")
+    start = time.perf_counter()
     pool = list(default_configs(dev) if configs is None else configs)
+    results = []
     with warnings.catch_warnings():
         # torch's CPU kernel notes that oneDNN lacks LSTM projections; it is no finding of ours
         warnings.filterwarnings("ignore", "LSTM with projections is not supported with oneDNN")
-        results = [_check_claim(item, pool) for item in chosen]
-    return Report(tuple(results), torch.__version__, dev)
+        for item in chosen:
+            results.append(_check_claim(item, pool))
+            if progress is not None:
+                progress(results[-1])
+    seconds = time.perf_counter() - start
+    return Report(tuple(results), torch.__version__, dev, len(pool), seconds)
 
 
 def _check_claim(item: Claim, pool: list[Config]) -> ClaimResult:
