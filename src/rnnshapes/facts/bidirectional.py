@@ -46,8 +46,9 @@ def bidirectional_output_halves(cfg: Config, ck: Checker) -> None:
 @claim("bidirectional-final-states-at-both-ends", "equal", BIDIRECTIONAL & UNPACKED)
 def bidirectional_ends(cfg: Config, ck: Checker) -> None:
     """the forward direction ends at the last step and its backward
-    direction at step 0: ``h_n[-2]`` is ``output[-1, :, :H]`` and ``h_n[-1]`` is ``output[0, :,
-    H:]``, exactly.
+    direction at step 0: ``h_n[-2]`` is ``output[-1, :, :H_out]`` and ``h_n[-1]`` is
+    ``output[0, :, H_out:]``, exactly (``output[:, -1, :H_out]`` and ``output[:, 0, H_out:]``
+    with ``batch_first``; ``output[-1, :H_out]`` and ``output[0, H_out:]`` unbatched).
 
     >>> import torch
     >>> _ = torch.manual_seed(0)
@@ -60,8 +61,8 @@ def bidirectional_ends(cfg: Config, ck: Checker) -> None:
     r = run(cfg.module(), cfg.module_input())
     out = r.steps
     assert out is not None
-    ck.equal(r.h[-2], out[-1, :, : cfg.h_out], "h_n[-2] vs output[-1, :, :H]")
-    ck.equal(r.h[-1], out[0, :, cfg.h_out :], "h_n[-1] vs output[0, :, H:]")
+    ck.equal(r.h[-2], out[-1, :, : cfg.h_out], "h_n[-2] vs output[-1, :, :H_out]")
+    ck.equal(r.h[-1], out[0, :, cfg.h_out :], "h_n[-1] vs output[0, :, H_out:]")
 
 
 @claim(

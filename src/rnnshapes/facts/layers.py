@@ -20,7 +20,7 @@ def run_like(output: torch.Tensor | PackedSequence) -> torch.Tensor:
 @claim("output-last-step-is-h-n", "equal", UNIDIRECTIONAL & UNPACKED)
 def output_last_step_is_h_n(cfg: Config, ck: Checker) -> None:
     """the last step of ``output`` is the last row of ``h_n``: ``output[-1]`` equals
-    ``h_n[-1]`` exactly (``output[:, -1]`` with ``batch_first``).
+    ``h_n[-1]`` exactly (``output[:, -1]`` with ``batch_first`` and batched input).
 
     >>> import torch
     >>> _ = torch.manual_seed(0)
