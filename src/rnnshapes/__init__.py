@@ -12,9 +12,9 @@ True
 from . import facts as _facts  # noqa: F401  (registers the claims)
 from .registry import Claim, ClaimFailed, claims
 from .shapes import Shapes, shapes
-from .spec import Spec
+from .spec import Spec, resolve
 from .state import by_layer, final_state, final_state_from_output
-from .unroll import Unrolled, unroll
+from .unroll import Unrolled, effective_weights, unroll
 from .verification import ClaimResult, Report, verify
 
 __version__ = "0.1.0"
@@ -29,8 +29,10 @@ __all__ = [
     "Unrolled",
     "by_layer",
     "claims",
+    "effective_weights",
     "final_state",
     "final_state_from_output",
+    "resolve",
     "shapes",
     "unroll",
     "verify",

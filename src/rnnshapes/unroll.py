@@ -150,8 +150,7 @@ def _step(
     c: torch.Tensor,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """One step of one layer and direction: the equations in torch's documentation, given the
-    step's input term ``gi = W_i x_t + b_i`` (computed for every step at once, as the kernel
-    does)."""
+    step's input term ``gi = W_i x_t + b_i`` (computed for every step at once)."""
     assert w["weight_hh"] is not None
     gh = _linear(h, w["weight_hh"], w["bias_hh"])
     if spec.kind == "RNN":
