@@ -48,7 +48,8 @@ print(torch.equal(h_n_bf, h_n))
 print(torch.equal(output_bf[:, -1], h_n_bf[-1]))
 
 # %%
-# ``h0`` does not follow ``batch_first`` either: a batch-major initial state is refused.
+# ``h0`` does not follow ``batch_first`` either: a batch-major initial state is refused, unless
+# ``N`` happens to equal ``num_layers * num_directions`` (then it is silently misread).
 
 h0 = torch.zeros(2, 3, 5)  # (num_layers, N, H), whatever batch_first says
 with torch.no_grad():

@@ -256,8 +256,8 @@ def packed_batch(u: Unrolled, *, ax: Axes | None = None) -> Axes:
     backward direction's final step, step 0, is outlined in blue. The last column, which
     ``output[:, -1]`` (``output[-1]`` time-major) reads, is outlined with a dashed line, and
     a cross marks every sequence for which it is not the final state: short sequences (it reads
-    padding) and, for a bidirectional module, every sequence (its backward half has taken only
-    one step of its own recurrence).
+    padding) and, for a bidirectional module over more than one step, every sequence (its
+    backward half has taken only one step of its own recurrence).
 
     >>> import torch
     >>> from matplotlib.figure import Figure
@@ -312,7 +312,7 @@ def packed_batch(u: Unrolled, *, ax: Axes | None = None) -> Axes:
                 _cell(ax, t, y, face=_OUTPUT)
             else:
                 ax.text(t, y, "\n".join(labels), ha="center", va="center", fontsize=7, zorder=4)
-        if n < seq_len or bidirectional:
+        if n < seq_len or (bidirectional and seq_len > 1):
             (mark,) = ax.plot(
                 seq_len - 1 + 0.3,
                 y + 0.25,
