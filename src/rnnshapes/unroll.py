@@ -3,7 +3,9 @@
 :func:`unroll` never calls the module or torch's fused kernel: it applies the equations of
 ``torch.nn.RNN``, ``torch.nn.LSTM`` and ``torch.nn.GRU`` one layer, one direction and one step at
 a time, and keeps every state. The grid it returns is the picture behind every claim:
-``output`` is the top layer across time, ``h_n`` is the last step across layers.
+``output`` is the top layer across time, ``h_n`` each layer's and direction's final state
+(at the last step of a one-direction module fed full-length sequences; a backward direction's
+at step 0, a packed sequence's at its own last step).
 
 >>> import torch
 >>> _ = torch.manual_seed(0)
