@@ -93,8 +93,8 @@ print(rnnshapes.verify(ids=["output-last-step-is-h-n", "c-n-not-in-output"]))
 # ----------
 # ``output`` is the hidden state at every step; ``h_n`` is the hidden state at the last step.
 # With one layer and one direction, ``output[-1]`` and ``h_n[-1]`` are the same tensor values,
-# so either can feed a classifier. The next examples show where that stops being true: stacked
-# layers, both directions, and batches of different lengths.
+# so either can feed a classifier. The next examples show where that stops being true: both
+# directions, and batches of different lengths.
 
 torch.set_rng_state(rng)
 torch.set_printoptions(precision=print_opts.precision, sci_mode=print_opts.sci_mode)

@@ -10,8 +10,8 @@ leaves the module once, as ``c_n``, after the last step. GRU and RNN have no cel
 # h and c over time
 # -----------------
 # A one-layer LSTM (L=7, N=3, H_in=4, H=5). ``rnnshapes.unroll`` recomputes the recurrence
-# step by step from the module's weights and keeps every state, ``c`` included, which the
-# module itself never returns.
+# step by step from the module's weights and keeps every state, ``c`` included: of ``c`` the
+# module itself returns only the last, as ``c_n``.
 
 import copy
 
@@ -90,8 +90,8 @@ print(isinstance(second, torch.Tensor), tuple(second.shape))
 
 # %%
 # Code written for an LSTM can still unpack it: ``out, (h, c) = gru(x)`` splits ``h_n`` along
-# its rows. With two rows that silently succeeds, and ``c`` is the top layer's hidden state, not
-# a cell state. With one row it fails.
+# its rows. With two rows that silently succeeds, and ``c`` is ``h_n[1]``: here (one direction,
+# two layers) the top layer's hidden state, not a cell state. With one row it fails.
 
 with torch.no_grad():
     out, (h, c) = gru(x)

@@ -3,8 +3,8 @@ Bidirectional final states
 ==========================
 
 A bidirectional module runs one pass forward and one backward in every layer. The forward pass
-ends at the last step, the backward pass at step 0, so ``output[:, -1]`` holds the final state
-of only one of them.
+ends at the last step, the backward pass at step 0, so over more than one step
+``output[:, -1]`` holds the final state of only one of them.
 """
 
 # %%
@@ -63,9 +63,9 @@ print(torch.equal(h_n[-1], output[:, 0, H:]))  # backward: step 0
 # %%
 # The last step is not the final state
 # ------------------------------------
-# ``output[:, -1]`` is right for the forward half only: its backward half has taken only one
-# step of its own recurrence, and has not yet run back over the sequence. The final state of the
-# whole top layer is both ends joined.
+# Over several full-length steps, ``output[:, -1]`` is right for the forward half only: its
+# backward half has taken only one step of its own recurrence, and has not yet run back over the
+# sequence. The final state of the whole top layer is both ends joined.
 
 print("output[:, -1, H:] is the backward final state:", torch.equal(output[:, -1, H:], h_n[-1]))
 final = torch.cat([h_n[-2], h_n[-1]], dim=-1)  # (N, 2*H)
@@ -112,9 +112,9 @@ print(rnnshapes.verify(ids=ids))
 # Conclusion
 # ----------
 # For a bidirectional module, read the final state from ``h_n``:
-# ``torch.cat([h_n[-2], h_n[-1]], dim=-1)``, or from ``output`` at both ends. ``output[:, -1]``
-# mixes a final forward state with a backward state that has taken only one step of its own
-# recurrence.
+# ``torch.cat([h_n[-2], h_n[-1]], dim=-1)``, or from ``output`` at both ends. Over more than one
+# step, ``output[:, -1]`` mixes a final forward state with a backward state that has taken only
+# one step of its own recurrence.
 
 torch.set_rng_state(rng)
 torch.set_printoptions(precision=print_opts.precision, sci_mode=print_opts.sci_mode)

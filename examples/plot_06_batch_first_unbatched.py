@@ -82,8 +82,9 @@ axs[1].set_title(
 # %%
 # Unbatched input
 # ---------------
-# A 2-D input ``(L, H_in)`` is one sequence: ``output`` is ``(L, H)`` and ``h_n`` is
-# ``(num_layers, H)``, whatever ``batch_first`` says, with the numbers of a batch of one.
+# A 2-D input ``(L, H_in)`` is one sequence: ``output`` is ``(L, D * H_out)`` and ``h_n`` is
+# ``(num_layers * D, H_out)``, whatever ``batch_first`` says, with the numbers of a batch of one
+# (here D = 1 and H_out = H).
 
 with torch.no_grad():
     out_1, h_n_1 = gru_bf(x[:, 0])  # (L, H_in): batch_first does not apply
@@ -120,7 +121,7 @@ print(rnnshapes.verify(ids=ids))
 # Conclusion
 # ----------
 # ``batch_first`` is about ``input`` and ``output`` only. Index ``h_n`` and ``c_n`` the same way
-# whatever it says: ``h_n[-1]`` is the top layer's final state.
+# whatever it says: for one direction, ``h_n[-1]`` is the top layer's final state.
 
 torch.set_rng_state(rng)
 torch.set_printoptions(precision=print_opts.precision, sci_mode=print_opts.sci_mode)

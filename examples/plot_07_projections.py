@@ -3,7 +3,8 @@ Projections with proj_size
 ==========================
 
 With ``proj_size=P`` an LSTM projects its hidden state to ``P`` features at every step. Then
-``output`` and ``h_n`` end in ``P`` while ``c_n`` keeps ``hidden_size``.
+``output`` ends in ``num_directions * P`` and ``h_n`` in ``P``, while ``c_n`` keeps
+``hidden_size``.
 """
 
 # %%
@@ -90,7 +91,8 @@ print(rnnshapes.verify(ids=["proj-size-shrinks-output-and-h-n", "projected-state
 # Conclusion
 # ----------
 # "``output`` ends in ``hidden_size``" holds only without projections (and for one direction).
-# With ``proj_size``, size a classifier on ``proj_size``, and ``c0`` on ``hidden_size``.
+# With ``proj_size``, size a classifier on ``num_directions * proj_size``, ``h0`` on
+# ``proj_size`` and ``c0`` on ``hidden_size``.
 
 torch.set_rng_state(rng)
 torch.set_printoptions(precision=print_opts.precision, sci_mode=print_opts.sci_mode)

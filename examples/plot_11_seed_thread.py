@@ -160,9 +160,10 @@ print(rnnshapes.verify(ids=ids))
 # The answers are right about the picture: ``output`` is the top layer across time, ``h_n``
 # the last step across layers, and for one direction ``output[-1]`` is ``h_n[-1]``. They
 # mislead where equal sizes hide the axes (``output`` ends in ``num_directions * proj_size``
-# or ``num_directions * hidden_size``, never in ``input_size``), and where ``c_n`` is called an
-# output. ``out[:, -1, :]`` is the final state only for one direction and full-length
-# sequences; see the bidirectional and variable-length examples for the general readout.
+# or ``num_directions * hidden_size``, whatever ``input_size`` is), and where ``c_n`` is called
+# an output. ``out[:, -1, :]`` is the final state only for one direction and full-length
+# sequences, or over a single step; see the bidirectional and variable-length examples for the
+# general readout.
 
 torch.set_rng_state(rng)
 torch.set_printoptions(precision=print_opts.precision, sci_mode=print_opts.sci_mode)
