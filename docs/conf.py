@@ -103,6 +103,7 @@ extensions = [
     "sphinx_copybutton",
     "sphinx_design",
     "rnnshapes.sphinxext",
+    "runs",  # docs/_ext/runs.py: the troubleshooting pages run their code in the build
     "siteext",  # docs/_ext/siteext.py: 404 page, sitemap, accessibility, reproducible files
 ]
 

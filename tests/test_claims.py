@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import warnings
 
+from pathlib import Path
+
 import pytest
 import torch
 
@@ -12,6 +14,8 @@ import rnnshapes
 from rnnshapes import Claim, Report, claims, verify
 from rnnshapes.configs import Config, Returned, default_configs, thorough_configs
 from rnnshapes.registry import EXACT_WORDS, Checker, ClaimFailed
+
+ROOT = Path(__file__).resolve().parents[1]
 
 warnings.filterwarnings("ignore", "LSTM with projections is not supported with oneDNN")
 
@@ -328,7 +332,27 @@ def test_claims_cover_the_issue_topics() -> None:
         "dropout",
         "cells",
         "gradients",
+        *(f"trouble_{family}" for family in TROUBLE_FAMILIES),
     }
+
+
+#: The troubleshooting section's families: each a topic of its own claims.
+TROUBLE_FAMILIES = ("dtypes", "shapes", "returns", "packing", "padding", "options", "cells", "grads")
+
+
+def test_every_trouble_family_has_claims_and_a_page_per_claim() -> None:
+    """Each troubleshooting claim is shown in a box on exactly one entry page of its family."""
+    pages = sorted((ROOT / "docs" / "troubleshooting").glob("*-*.md"))
+    boxes: dict[str, list[str]] = {}
+    for page in pages:
+        for claim_id in re.findall(r"^```\{claim\} ([a-z0-9-]+)$", page.read_text(), re.M):
+            boxes.setdefault(claim_id, []).append(page.name)
+    for family in TROUBLE_FAMILIES:
+        ids = [cid for cid, item in claims.items() if item.topic == f"trouble_{family}"]
+        assert ids, f"no claims in trouble_{family}"
+        for cid in ids:
+            assert len(boxes.get(cid, [])) == 1, f"{cid} is boxed on {boxes.get(cid)}"
+    assert len(pages) >= 30, f"{len(pages)} troubleshooting entries"
 
 
 def test_import_loads_neither_sphinx_nor_matplotlib() -> None:

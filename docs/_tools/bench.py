@@ -9,7 +9,10 @@ and prints the median of each measurement:
 - floor: each executed page's code cells run one page after another in one plain Python process
   (what the pages cost without kernels, Sphinx or caching);
 - gallery: the part of the cold build spent generating the gallery (as ``siteext`` records it),
-  against the example scripts run one after another in one plain process.
+  against the example scripts run one after another in one plain process;
+- troubleshooting: the time the cold build spent reading the pages whose code runs in the build
+  process (``runs`` blocks: parsing them and running their code, as ``runs`` records it, summed
+  over the parallel readers).
 
 The site is rebuilt once more at the end, so that it matches the sources again.
 """
@@ -154,16 +157,21 @@ def main() -> None:
     if not args.command:
         parser.error("give the sphinx-build command line after --")
     times: dict[str, list[float]] = {
-        "cold": [], "no change": [], "prose edit": [], "gallery in cold": []
+        "cold": [], "no change": [], "prose edit": [], "gallery in cold": [],
+        "troubleshooting pages read in cold": [],
     }  # fmt: skip
     original = EDITED_PAGE.read_text(encoding="utf-8")
     record = DOCS / "_build" / "doctrees" / "gallery-seconds.json"
+    runs_record = DOCS / "_build" / "doctrees" / "runs-seconds.json"
     try:
         for run in range(args.repeat):
             _clean()
             times["cold"].append(_timed(args.command, "cold"))
             if record.exists():
                 times["gallery in cold"].append(json.loads(record.read_text())["seconds"])
+            if runs_record.exists():
+                read = json.loads(runs_record.read_text())
+                times["troubleshooting pages read in cold"].append(read["seconds"])
             times["no change"].append(_timed(args.command, "no change"))
             EDITED_PAGE.write_text(_edit_prose(original), encoding="utf-8")
             times["prose edit"].append(_timed(args.command, "prose edit"))

@@ -15,6 +15,18 @@ How a check compares says how exact the claim is:
   checker also records whether they were bit-equal anyway, so ``verify`` reports it;
 - ``structure``: shapes, types and behaviour; no numbers compared.
 
+A claim about a message torch gives (an error or a warning a reader meets) names it: the
+exception or warning class and a regular expression for the stable part of its text. The check
+provokes it with :meth:`Checker.says`, which fails unless exactly that message comes:
+
+>>> ck = Checker("structure", message=(ValueError, r"proj_size has to be smaller"))
+>>> ck.says(lambda: torch.nn.LSTM(4, 5, proj_size=5), "proj_size = hidden_size")
+'proj_size has to be smaller than hidden_size'
+>>> ck.says(lambda: torch.nn.LSTM(4, 5, proj_size=3), "proj_size < hidden_size")
+Traceback (most recent call last):
+...
+rnnshapes.registry.ClaimFailed: proj_size < hidden_size: no ValueError was raised
+
 >>> ck = Checker()
 >>> ck.equal(torch.ones(2), torch.ones(2), "ones")
 >>> ck.equal(torch.ones(2), torch.zeros(2), "ones vs zeros")
@@ -27,19 +39,32 @@ from __future__ import annotations
 
 import inspect
 import re
+import warnings
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import torch
 
 from .configs import Config
 from .scope import EVERYWHERE, Condition, Scope
 
-__all__ = ["Checker", "Claim", "ClaimFailed", "Outcome", "Registry", "claim", "claims"]
+__all__ = [
+    "Checker",
+    "Claim",
+    "ClaimFailed",
+    "Message",
+    "Outcome",
+    "Registry",
+    "claim",
+    "claims",
+]
 
 Comparison = Literal["equal", "close", "structure"]
 Check = Callable[[Config, "Checker"], None]
+#: A message torch gives: the exception (or warning) class and a regular expression that the
+#: stable part of its text matches (``re.search``).
+Message = tuple[type[BaseException], str]
 
 
 class ClaimFailed(AssertionError):
@@ -92,6 +117,7 @@ class Checker:
     """
 
     comparison: Comparison = "close"
+    message: Message | None = None
     comparisons: int = 0
     bit_equal: bool = True
     max_diff: float = 0.0
@@ -139,6 +165,72 @@ class Checker:
         if not condition:
             raise ClaimFailed(what)
 
+    def says(self, call: Callable[[], Any], what: str) -> str:
+        """``call()`` gives the claim's message, and returns its text.
+
+        An exception class must be raised (a subclass will not do: readers catch what the page
+        names); a warning class must be warned, at least once, with torch's warn-once warnings
+        made to warn every time (``torch.set_warn_always``).
+        """
+        if self.message is None:
+            raise TypeError("says() needs a claim registered with message=(class, pattern)")
+        kind, pattern = self.message
+        self.comparisons += 1
+        if issubclass(kind, Warning):
+            return self._warned(kind, pattern, call, what)
+        try:
+            call()
+        except Exception as err:
+            error: Exception = err
+        else:
+            raise ClaimFailed(f"{what}: no {kind.__name__} was raised")
+        text = str(error)
+        if type(error) is not kind:
+            got = f"{type(error).__name__}: {text}"
+            raise ClaimFailed(f"{what}: expected {kind.__name__}, got {got}")
+        if not re.search(pattern, text):
+            raise ClaimFailed(f"{what}: {kind.__name__} {text!r} does not match {pattern!r}")
+        return text
+
+    @staticmethod
+    def _warned(kind: type[BaseException], pattern: str, call: Callable[[], Any], what: str) -> str:
+        always = torch.is_warn_always_enabled()
+        torch.set_warn_always(True)
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                call()
+        finally:
+            torch.set_warn_always(always)
+        texts = [str(w.message) for w in caught if w.category is kind]
+        for text in texts:
+            if re.search(pattern, text):
+                return text
+        got = "; ".join(f"{w.category.__name__}: {w.message}" for w in caught) or "none"
+        raise ClaimFailed(f"{what}: no {kind.__name__} matching {pattern!r} (warnings: {got})")
+
+    def fixed(self, call: Callable[[], Any], what: str) -> Any:
+        """``call()`` (the fix) raises nothing and does not give the claim's message; return
+        what it returned. Other warnings (torch's oneDNN note, say) are the reader's to see."""
+        self.comparisons += 1
+        always = torch.is_warn_always_enabled()
+        torch.set_warn_always(True)
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                try:
+                    result = call()
+                except Exception as err:
+                    raise ClaimFailed(f"{what}: {type(err).__name__}: {err}") from None
+        finally:
+            torch.set_warn_always(always)
+        if self.message is not None:
+            kind, pattern = self.message
+            for w in caught:
+                if w.category is kind and re.search(pattern, str(w.message)):
+                    raise ClaimFailed(f"{what}: still warns {kind.__name__}: {w.message}")
+        return result
+
 
 @dataclass(frozen=True)
 class Outcome:
@@ -167,6 +259,7 @@ class Claim:
     topic: str
     scope: Scope
     function: Check = field(repr=False)
+    message: Message | None = None
 
     @property
     def statement(self) -> str:
@@ -193,7 +286,7 @@ class Claim:
         """
         if not self.applies(config):
             raise ValueError(f"claim {self.id!r} does not apply to {config}")
-        ck = Checker(self.comparison)
+        ck = Checker(self.comparison, self.message)
         self.function(config, ck)
         if ck.comparisons == 0:
             raise ClaimFailed(f"claim {self.id!r} compared nothing on {config}")
@@ -236,11 +329,16 @@ claims = Registry()
 
 
 def claim(
-    id: str, comparison: Comparison, scope: Scope | Condition = EVERYWHERE
+    id: str,
+    comparison: Comparison,
+    scope: Scope | Condition = EVERYWHERE,
+    *,
+    message: Message | None = None,
 ) -> Callable[[Check], Check]:
     """Register the decorated check as claim ``id``, holding within ``scope``; its docstring's
     first paragraph is the sentence (the scope's words go before it) and the rest must hold a
-    doctest.
+    doctest. A claim that torch gives a message names it as ``message`` (see :data:`Message`);
+    it must be compared as ``structure``.
 
     A claim compared as ``close`` or ``structure`` may not say it is bit-exact:
 
@@ -266,8 +364,13 @@ def claim(
         said = EXACT_WORDS.search(sentence.lower())
         if comparison != "equal" and said:
             raise ValueError(f"claim {id!r} is compared as {comparison!r} but says {said[0]!r}")
+        if message is not None:
+            kind, pattern = message
+            if comparison != "structure" or not issubclass(kind, (Exception, Warning)):
+                raise ValueError(f"claim {id!r}: a message claim is 'structure', of an exception")
+            re.compile(pattern)
         topic = function.__module__.rsplit(".", 1)[-1]
-        claims.add(Claim(id, sentence, comparison, topic, scope, function))
+        claims.add(Claim(id, sentence, comparison, topic, scope, function, message))
         return function
 
     return register
