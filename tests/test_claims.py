@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import warnings
-
 from pathlib import Path
 
 import pytest
@@ -337,7 +336,9 @@ def test_claims_cover_the_issue_topics() -> None:
 
 
 #: The troubleshooting section's families: each a topic of its own claims.
-TROUBLE_FAMILIES = ("dtypes", "shapes", "returns", "packing", "padding", "options", "cells", "grads")
+TROUBLE_FAMILIES = (
+    *("dtypes", "shapes", "returns", "packing", "padding", "options", "cells", "grads"),
+)
 
 
 def test_every_trouble_family_has_claims_and_a_page_per_claim() -> None:

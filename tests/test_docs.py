@@ -586,3 +586,129 @@ def test_thumbnails_shrink_to_a_palette_once(tmp_path: Path) -> None:
     before = path.read_bytes()
     assert not siteext.shrink_thumbnail(path)
     assert path.read_bytes() == before
+
+
+# -- the troubleshooting section -------------------------------------------------------------------
+
+MACHINE_PATH = re.compile(r"(?:/tmp/|/work/|/root/|/home/|/__w/|/usr/lib/|\w/site-packages/)")
+
+
+def test_no_page_shows_a_path_of_the_build_machine(site: Path) -> None:
+    """Captured messages and notebook warnings lose the build machine's folders."""
+    shown = [
+        f"{page.relative_to(site)}: {match.group(0)}"
+        for page in [*_pages(site), site / "searchindex.js"]
+        for match in MACHINE_PATH.finditer(page.read_text(encoding="utf-8"))
+    ]
+    assert shown == []
+
+
+def test_every_troubleshooting_entry_shows_a_message_or_a_checked_wrong_answer(
+    site: Path,
+) -> None:
+    entries = sorted((site / "troubleshooting").glob("*-*.html"))
+    assert len(entries) >= 30
+    for page in entries:
+        html = page.read_text(encoding="utf-8")
+        assert "runs-message" in html or "runs-expect-false" in html, page.name
+        assert "rnnshapes-claim-structure" in html or "Checked claim" in html, page.name
+    listed = (site / "reference" / "messages.html").read_text(encoding="utf-8")
+    assert listed.count('class="runs-indexed"') >= 20
+
+
+def _runs_build(tmp_path: Path, page: str) -> tuple[int, str, Path]:
+    from sphinx.application import Sphinx
+    from sphinx.errors import SphinxError
+
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "conf.py").write_text(
+        f"import sys\nsys.path.insert(0, {str(DOCS / '_ext')!r})\n"
+        'extensions = ["myst_parser", "runs"]\n'
+    )
+    (src / "index.md").write_text(page)
+    (src / "messages.md").write_text("# Messages\n\n```{messages-index}\n```\n")
+    warnings = io.StringIO()
+    out = tmp_path / "html"
+    app = Sphinx(src, src, out, tmp_path / "doctrees", "html", status=None, warning=warnings)
+    try:
+        app.build()
+    except SphinxError as err:
+        return 1, f"{warnings.getvalue()}\n{err}", out
+    return app.statuscode, warnings.getvalue(), out
+
+
+RAISES = """# Too wide
+
+```{runs}
+:raises: proj-size-smaller-than-hidden-size-for-test
+
+nn.LSTM(4, 5, proj_size=BIG)
+```
+
+```{toctree}
+messages
+```
+"""
+
+
+@pytest.fixture
+def test_claim() -> object:
+    """A message claim registered for these tests only."""
+    from rnnshapes.registry import claim, claims
+
+    @claim(
+        "proj-size-smaller-than-hidden-size-for-test",
+        "structure",
+        message=(ValueError, r"proj_size has to be smaller than hidden_size"),
+    )
+    def check(cfg: object, ck: object) -> None:
+        """a test claim.
+
+        >>> True
+        True
+        """
+
+    yield check
+    claims._claims.pop("proj-size-smaller-than-hidden-size-for-test")
+
+
+@pytest.mark.usefixtures("test_claim")
+def test_runs_shows_the_message_torch_gave_and_indexes_it(tmp_path: Path) -> None:
+    status, warnings, out = _runs_build(tmp_path, RAISES.replace("BIG", "5"))
+    assert status == 0, warnings
+    page = (out / "index.html").read_text()
+    assert "ValueError: proj_size has to be smaller than hidden_size" in page
+    index = (out / "messages.html").read_text()
+    assert "torch.nn.modules.rnn.RNNBase.__init__" in index
+    assert 'href="index.html"' in index
+
+
+@pytest.mark.usefixtures("test_claim")
+def test_runs_fails_the_build_when_torch_stops_raising(tmp_path: Path) -> None:
+    status, warnings, _ = _runs_build(tmp_path, RAISES.replace("BIG", "3"))
+    assert status != 0
+    assert "expected ValueError" in warnings and "got nothing" in warnings
+
+
+@pytest.mark.parametrize(
+    ("block", "complaint"),
+    [
+        ("torch.equal(torch.ones(1), torch.zeros(1))", "say :expect: False"),
+        (":expect: True\n\ntorch.equal(torch.ones(1), torch.zeros(1))", "expected the last line"),
+        ("nn.LSTM(4, 5)(torch.randn(7, 3, 6))", "the block raised"),
+        ("nn.LSTM(4, 5, dropout=0.5)", "the block warned"),
+    ],
+)
+def test_runs_refuses_a_block_that_does_not_do_what_it_says(
+    tmp_path: Path, block: str, complaint: str
+) -> None:
+    status, warnings, _ = _runs_build(tmp_path, f"# Page\n\n```{{runs}}\n{block}\n```\n")
+    assert status != 0
+    assert complaint in warnings
+
+
+def test_runs_cuts_machine_paths_out_of_messages() -> None:
+    runs = _ext("runs")
+    text = "/opt/venv/lib/python3.11/site-packages/torch/x.py:1: at /__w/pytorch/pytorch/aten/a.cpp"
+    assert runs.normalise(text) == "site-packages/torch/x.py:1: at aten/a.cpp"

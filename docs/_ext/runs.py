@@ -24,6 +24,8 @@ lstm(torch.randn(7, 3, 4, dtype=torch.float64))
 - ``:expect: True`` (or ``False``): the block's last line is a boolean check, and must show
   this value; a block whose last line shows a boolean must say which it expects.
 
+Every page's shown output (notebook cells' too) has its machine paths cut the same way.
+
 Why not notebook cells: an entry's few lines run in milliseconds, but a notebook kernel that
 imports torch costs seconds per page, and this section has dozens of pages. Messages are shown
 without tracebacks, and file paths in them are cut to the part inside the package (torch's own
@@ -130,9 +132,7 @@ def _execute(code: str, namespace: dict[str, Any]) -> tuple[str, list[Any], Base
             try:
                 exec(compile(tree, "<runs>", "exec"), namespace)
                 if last is not None:
-                    value = eval(
-                        compile(ast.Expression(last.value), "<runs>", "eval"), namespace
-                    )
+                    value = eval(compile(ast.Expression(last.value), "<runs>", "eval"), namespace)
                     if value is not None:
                         print(repr(value))
             except Exception as err:
@@ -242,6 +242,8 @@ class RunsDirective(SphinxDirective):
         result: list[nodes.Node] = [block]
         if shown:
             classes = ["runs-output"] + (["runs-message"] if message else [])
+            if self.options.get("expect") == "False":
+                classes.append("runs-expect-false")  # a silent wrong answer, shown wrong
             result.append(nodes.literal_block(shown, shown, language="none", classes=classes))
         if message is not None:
             self.env.runs_messages[docname].append(message)  # type: ignore[attr-defined]
@@ -321,6 +323,17 @@ def _merge(app: Sphinx, env: BuildEnvironment, docnames: set[str], other: Any) -
             env.runs_seconds[docname] = other.runs_seconds[docname]  # type: ignore[attr-defined]
 
 
+def _normalise_outputs(app: Sphinx, doctree: nodes.document) -> None:
+    """Cut machine paths out of every shown output on every page (a notebook cell's warning
+    prints the file it came from: the build machine's virtual environment)."""
+    for block in list(doctree.findall(nodes.literal_block)):
+        text = block.astext()
+        fixed = normalise(text)
+        if fixed != text:
+            block.children = [nodes.Text(fixed)]
+            block.rawsource = fixed
+
+
 def _read_started(app: Sphinx, docname: str, source: list[str]) -> None:
     app.env.temp_data["runs-started"] = time.perf_counter()
 
@@ -357,6 +370,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("doctree-resolved", _fill_index)
     app.connect("source-read", _read_started)
     app.connect("doctree-read", _read_done)
+    app.connect("doctree-read", _normalise_outputs)
     app.connect("build-finished", _write_seconds)
     if "rnnshapes" not in sys.modules:
         import rnnshapes  # noqa: F401 - the claims the blocks name

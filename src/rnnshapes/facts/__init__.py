@@ -3,6 +3,8 @@
 # isort: skip_file
 from . import layers, returns, layout, bidirectional, packed
 from . import projection, chunks, dropout, cells, gradients
+from . import trouble_dtypes, trouble_shapes, trouble_returns, trouble_packing
+from . import trouble_padding, trouble_options, trouble_cells, trouble_grads
 
 __all__ = [
     "bidirectional",
@@ -15,4 +17,12 @@ __all__ = [
     "packed",
     "projection",
     "returns",
+    "trouble_cells",
+    "trouble_dtypes",
+    "trouble_grads",
+    "trouble_options",
+    "trouble_packing",
+    "trouble_padding",
+    "trouble_returns",
+    "trouble_shapes",
 ]
