@@ -16,7 +16,7 @@ from .sitecheck import HOW_TO_BUILD, SITE, unavailable
 
 pytestmark = pytest.mark.browser
 
-ENTRIES_JS = """() => [...document.querySelectorAll('article .toctree-wrapper a.reference')]
+ENTRIES_JS = """() => [...document.querySelectorAll('article .toctree-wrapper li.toctree-l1 > a')]
     .map((a) => ({query: a.innerText.trim(), href: a.href}))"""
 MESSAGES_JS = """() => [...document.querySelectorAll('li.runs-indexed')]
     .map((li) => ({query: li.querySelector('code').innerText.trim(),
