@@ -337,7 +337,7 @@ def claim(
 ) -> Callable[[Check], Check]:
     """Register the decorated check as claim ``id``, holding within ``scope``; its docstring's
     first paragraph is the sentence (the scope's words go before it) and the rest must hold a
-    doctest. A claim that torch gives a message names it as ``message`` (see :data:`Message`);
+    doctest. A claim that torch gives a message names it as ``message`` (a ``Message``);
     it must be compared as ``structure``.
 
     A claim compared as ``close`` or ``structure`` may not say it is bit-exact:
