@@ -20,7 +20,7 @@ all, deterministically; :func:`default_configs` (what ``verify`` checks by defau
 sample of them that still holds every edge.
 
 >>> len(list(thorough_configs())), len(list(default_configs()))
-(330, 47)
+(330, 45)
 """
 
 from __future__ import annotations
