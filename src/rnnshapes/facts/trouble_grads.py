@@ -104,12 +104,12 @@ def backward_twice(cfg: Config, ck: Checker) -> None:
 
 @claim("retain-graph-is-not-detach", "equal")
 def retain_graph(cfg: Config, ck: Checker) -> None:
-    """calling ``backward(retain_graph=True)`` on each batch's loss, with the state carried into the
-    next batch undetached, runs but trains differently from detaching it: the second batch's
-    loss also sends gradients back through the first batch's steps, so the weights' gradients
-    after the second batch differ from those of ``h = h.detach()`` between batches, which are
-    bit-equal to the sum of each batch's own gradients (the second's computed from a state that
-    is a plain tensor); the forward values are bit-equal either way.
+    """calling ``backward(retain_graph=True)`` on each batch's loss, with the state carried
+    into the next batch undetached, runs but trains differently from detaching it: the second
+    batch's loss also sends gradients back through the first batch's steps, so the weights'
+    gradients after the second batch differ from those of ``h = h.detach()`` between batches,
+    which are bit-equal to the sum of each batch's own gradients (the second's computed from a
+    state that is a plain tensor); the forward values are bit-equal either way.
 
     >>> import torch
     >>> _ = torch.manual_seed(0)
