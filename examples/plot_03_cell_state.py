@@ -111,7 +111,7 @@ ids = [
     "lstm-returns-h-n-c-n-tuple",
     "c-n-not-in-output",
     "rnn-gru-return-bare-h-n",
-    "unpacking-h-c-from-gru",
+    "gru-state-unpacked-as-h-c",
     "output-is-h-not-gate-o",
 ]
 print(rnnshapes.verify(ids=ids))

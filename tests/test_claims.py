@@ -95,7 +95,39 @@ _TENSOR_OUTPUT = (
 _NAMED = "kept: the sentence is about this condition and says nothing outside it"
 _CANNOT_RUN = "kept: outside it the check cannot be run at all (torch or the check refuses)"
 _IMPLIED = "kept for the words: another condition of the scope implies it"
+_CELL = (
+    "kept: a cell is one layer in one direction, without proj_size, on a tensor; the check "
+    "builds the cell from the configuration's kind and sizes, so it walks the ones a cell has"
+)
+_NEEDS_LENGTHS = _CANNOT_RUN + " (the check packs the configuration's lengths)"
 EXPLAINED = {
+    ("projected-lstm-state-widths", "LSTM"): _IMPLIED + " (proj_size > 0 is an LSTM's)",
+    ("lstm-projection-onednn-warning", "LSTM"): _IMPLIED + " (proj_size > 0 is an LSTM's)",
+    ("lstm-projection-onednn-warning", "cpu"): _NAMED + " (oneDNN is the CPU's library)",
+    ("zero-length-is-refused", "packed"): _NEEDS_LENGTHS,
+    ("lengths-longer-than-input-fail-in-module", "packed"): _NEEDS_LENGTHS,
+    ("pad-packed-batch-first-is-its-own", "packed"): _NEEDS_LENGTHS,
+    ("pad-packed-total-length-too-short", "packed"): _NEEDS_LENGTHS,
+    ("cell-returns-state-only", "no projection"): _CELL,
+    ("cell-returns-state-only", "one layer"): _CELL,
+    ("cell-returns-state-only", "unidirectional"): _CELL,
+    ("cell-returns-state-only", "unpacked"): _CELL,
+    ("cell-state-batch-must-match", "no projection"): _CELL,
+    ("cell-state-batch-must-match", "one layer"): _CELL,
+    ("cell-state-batch-must-match", "unidirectional"): _CELL,
+    ("cell-state-batch-must-match", "unpacked"): _CELL,
+    ("cell-takes-one-step", "no projection"): _CELL,
+    ("cell-takes-one-step", "one layer"): _CELL,
+    ("cell-takes-one-step", "unidirectional"): _CELL,
+    ("cell-takes-one-step", "unpacked"): _CELL,
+    ("lstm-cell-state-is-a-pair", "no projection"): _CELL,
+    ("lstm-cell-state-is-a-pair", "one layer"): _CELL,
+    ("lstm-cell-state-is-a-pair", "unidirectional"): _CELL,
+    ("lstm-cell-state-is-a-pair", "unpacked"): _CELL,
+    ("cell-state-is-one-tensor", "one layer"): _CELL,
+    ("cell-state-is-one-tensor", "unidirectional"): _CELL,
+    ("cell-state-is-one-tensor", "unpacked"): _CELL,
+    ("cell-state-is-one-tensor", "no projection"): _IMPLIED + " (proj_size > 0 is an LSTM's)",
     ("lower-layers-not-in-output", "unpacked"): _TENSOR_OUTPUT,
     ("shapes-match-module", "unpacked"): _TENSOR_OUTPUT,
     ("c-n-not-in-output", "LSTM"): _NAMED + " (only an LSTM has a cell state)",
@@ -120,10 +152,6 @@ EXPLAINED = {
     ("bidirectional-last-step-is-not-final", "unpacked"): _TENSOR_OUTPUT,
     ("h-n-rows-are-layer-major", "bidirectional"): _NAMED
     + " (one direction has no forward/backward order)",
-    ("chunks-do-not-carry-backward", "not ReLU"): (
-        "kept narrower than the walk shows: a ReLU state is exactly zero wherever its "
-        "pre-activation is negative, so nothing guarantees that the backward chunks differ"
-    ),
     ("chunks-do-not-carry-backward", "bidirectional"): _NAMED
     + " (carried-state-reproduces-full-run says the opposite for one direction)",
     ("chunks-do-not-carry-backward", "several steps"): _CANNOT_RUN

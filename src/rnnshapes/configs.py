@@ -20,7 +20,7 @@ all, deterministically; :func:`default_configs` (what ``verify`` checks by defau
 sample of them that still holds every edge.
 
 >>> len(list(thorough_configs())), len(list(default_configs()))
-(330, 45)
+(360, 58)
 """
 
 from __future__ import annotations
@@ -258,6 +258,7 @@ _INPUTS: list[dict[str, Any]] = [
     dict(seq_len=7, batch=3),  # the middle
     dict(seq_len=1, batch=3),  # one step
     dict(seq_len=2, batch=1),  # two steps, a batch of one
+    dict(seq_len=1, batch=1),  # one step, a batch of one: every index of output meets
     dict(seq_len=7, batch=1, batched=False),  # unbatched
     dict(seq_len=1, batch=1, batched=False),  # unbatched, one step
     dict(seq_len=7, batch=3, lengths=(4, 7, 1)),  # packed, unsorted, a length-1 sequence
@@ -271,7 +272,7 @@ _INPUTS: list[dict[str, Any]] = [
 
 def thorough_configs(device: str = "cpu") -> Iterator[Config]:
     """Every module variant × 1–3 layers × both directions, each on every input edge, with
-    ``batch_first``, ``bias`` and float64 cycled across them: 5 × 3 × 2 × 11 = 330
+    ``batch_first``, ``bias`` and float64 cycled across them: 5 × 3 × 2 × 12 = 360
     configurations, the same ones on every run."""
     i = 0
     for kind in _KINDS:

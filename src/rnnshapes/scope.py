@@ -39,6 +39,7 @@ __all__ = [
     "ONE_LAYER",
     "PACKED",
     "PROJECTED",
+    "SEVERAL_ROWS",
     "SEVERAL_STEPS",
     "SHORTER_THAN_INPUT",
     "STACKED",
@@ -160,6 +161,12 @@ SEVERAL_STEPS = Condition(
     "several steps", lambda c: c.seq_len > 1, clause="over more than one step"
 )
 PACKED = Condition("packed", lambda c: c.lengths is not None, clause="with a packed batch")
+#: ``h_n`` has more than one row: more than one layer, or two directions.
+SEVERAL_ROWS = Condition(
+    "several rows",
+    lambda c: c.num_layers * (2 if c.bidirectional else 1) > 1,
+    adjective="multi-layer or bidirectional",
+)
 UNEVEN = Condition(
     "uneven",
     lambda c: c.lengths is not None and min(c.lengths) < max(c.lengths),

@@ -2,9 +2,9 @@
 
 >>> report = verify(ids=["output-last-step-is-h-n"])
 >>> report.ok, report.results[0].configs  # the default configs in the claim's scope
-(True, 16)
+(True, 22)
 >>> print(report.results[0].line())
-output-last-step-is-h-n  holds  equal  16 configs
+output-last-step-is-h-n  holds  equal  22 configs
 """
 
 from __future__ import annotations

@@ -71,36 +71,6 @@ def rnn_gru_return_bare_h_n(cfg: Config, ck: Checker) -> None:
     ck.true(isinstance(state, torch.Tensor), f"{cfg.kind} state is {type(state).__name__}")
 
 
-@claim("unpacking-h-c-from-gru", "structure", NOT_LSTM)
-def unpacking_h_c_from_gru(cfg: Config, ck: Checker) -> None:
-    """``out, (h, c) = gru(x)`` unpacks the rows of ``h_n``: it raises ``ValueError`` unless
-    ``h_n`` has exactly two rows, and then it silently sets ``h = h_n[0]`` and ``c = h_n[1]``,
-    which are no cell state.
-
-    >>> import torch
-    >>> gru = torch.nn.GRU(4, 5, num_layers=2)  # 2 layers × 1 direction = 2 rows
-    >>> x = torch.randn(7, 3, 4)
-    >>> out, (h, c) = gru(x)  # no error...
-    >>> torch.equal(c, gru(x)[1][1])  # ...and "c" is layer 1's hidden state
-    True
-    >>> out, (h, c) = torch.nn.GRU(4, 5, num_layers=3)(x)
-    Traceback (most recent call last):
-    ...
-    ValueError: too many values to unpack (expected 2)
-    """
-    m = cfg.module()
-    x = cfg.module_input()
-    rows = cfg.num_layers * cfg.num_directions
-    try:
-        _, (h, c) = m(x)
-    except ValueError:
-        ck.true(rows != 2, f"unpacking failed although h_n has {rows} rows")
-        return
-    ck.true(rows == 2, f"unpacking worked although h_n has {rows} rows")
-    h_n = run(m, x).h_n
-    ck.equal(torch.stack([h, c]), h_n, "(h, c) vs h_n's two rows")
-
-
 @claim("output-is-h-not-gate-o", "close", LSTM & ONE_LAYER & UNIDIRECTIONAL & UNPACKED)
 def output_is_h_not_gate_o(cfg: Config, ck: Checker) -> None:
     """``output`` at step ``t`` is the hidden state ``h_t = o_t * tanh(c_t)`` (then

@@ -40,7 +40,7 @@ def input_dtype(cfg: Config, ck: Checker) -> None:
     m, x = cfg.module(), cfg.module_input()
     other = _other(cfg.dtype)
     ck.says(lambda: m(x.to(other)), f"{other} input")
-    out = ck.fixed(lambda: m(x.to(other).to(m.weight_ih_l0.dtype)), "input converted")
+    out = ck.fixed(lambda: m(x.to(other).to(cfg.dtype)), "input converted to the weights' dtype")
     ck.true(out[0].dtype == cfg.dtype, "output of the converted input has the weights' dtype")
     out = ck.fixed(lambda: m.to(other)(x.to(other)), "module converted")
     ck.true(out[0].dtype == other, "output of the converted module has the input's dtype")

@@ -9,7 +9,7 @@ from torch import nn
 
 from ..configs import Config, Returned, run
 from ..registry import Checker, claim
-from ..scope import UNPACKED
+from ..scope import NOT_RELU, UNPACKED
 
 State = Any  # h_n, or LSTM's (h_n, c_n)
 
@@ -102,7 +102,7 @@ def backward_twice(cfg: Config, ck: Checker) -> None:
     ck.true(reach is not None, "without detach it does")
 
 
-@claim("retain-graph-is-not-detach", "equal")
+@claim("retain-graph-is-not-detach", "equal", NOT_RELU)
 def retain_graph(cfg: Config, ck: Checker) -> None:
     """calling ``backward(retain_graph=True)`` on each batch's loss, with the state carried
     into the next batch undetached, runs but trains differently from detaching it: the second

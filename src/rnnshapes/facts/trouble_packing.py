@@ -214,9 +214,9 @@ def batch_first_count(cfg: Config, ck: Checker) -> None:
 
 @claim("square-batch-first-packed-as-time-first", "equal", SEVERAL_STEPS)
 def batch_first_square(cfg: Config, ck: Checker) -> None:
-    """when the batch holds as many sequences as steps (``N == L``), a batch-first padded
-    tensor packed without ``batch_first=True`` raises nothing, but each sequence is read from
-    the other sequences' steps and ``h_n`` is wrong; ``batch_first=True`` in
+    """a batch-first padded tensor that holds as many sequences as steps (``N == L``),
+    packed without ``batch_first=True``, raises nothing, but each sequence is read from the
+    other sequences' steps and ``h_n`` is wrong; ``batch_first=True`` in
     ``pack_padded_sequence`` gives the same ``h_n`` as the sequences packed one by one.
 
     >>> import torch

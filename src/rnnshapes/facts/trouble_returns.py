@@ -8,13 +8,15 @@ import torch
 
 from ..configs import Config, Returned, run
 from ..registry import Checker, claim
-from ..scope import BATCHED, BIDIRECTIONAL, LSTM, NOT_LSTM, UNPACKED, Condition
-
-#: ``h_n`` has more than one row: more than one layer, or two directions.
-MANY_ROWS = Condition(
-    "more than one row",
-    lambda c: c.num_layers * (2 if c.bidirectional else 1) > 1,
-    adjective="multi-layer or bidirectional",
+from ..scope import (
+    BATCHED,
+    BIDIRECTIONAL,
+    LSTM,
+    NOT_LSTM,
+    SEVERAL_ROWS,
+    SEVERAL_STEPS,
+    UNPACKED,
+    Condition,
 )
 
 #: A batch of more than one sequence (unbatched input is one sequence).
@@ -194,7 +196,7 @@ def bidirectional_h_n_last(cfg: Config, ck: Checker) -> None:
     ck.equal(torch.cat([h[-2], h[-1]], dim=-1), final, "h_n[-2] ‖ h_n[-1] vs both final states")
 
 
-@claim("last-step-index-depends-on-layout", "equal", BATCHED & UNPACKED)
+@claim("last-step-index-depends-on-layout", "equal", BATCHED & UNPACKED & SEVERAL_STEPS)
 def last_step_index(cfg: Config, ck: Checker) -> None:
     """``output[:, -1]`` on time-major ``output`` (``batch_first=False``, ``(L, N, D *
     H_out)``) is the last sequence of the batch at every step, ``(L, D * H_out)``, not the last
@@ -223,7 +225,7 @@ def last_step_index(cfg: Config, ck: Checker) -> None:
     ck.equal(right[..., : cfg.h_out], forward, "the time axis's last step vs h_n[-D]")
 
 
-@claim("h-n-viewed-per-sequence-mixes-batch", "equal", MANY_ROWS & MANY_SEQUENCES)
+@claim("h-n-viewed-per-sequence-mixes-batch", "equal", SEVERAL_ROWS & MANY_SEQUENCES)
 def h_n_view_mixes(cfg: Config, ck: Checker) -> None:
     """``h_n.view(N, -1)`` (or ``h_n.reshape(N, -1)``), to get one feature vector per
     sequence, mixes the sequences: ``h_n`` is ``(num_layers * num_directions, N, H_out)``, so
@@ -254,7 +256,7 @@ def h_n_view_mixes(cfg: Config, ck: Checker) -> None:
 @claim(
     "view-after-permute-needs-reshape",
     "structure",
-    MANY_ROWS & MANY_SEQUENCES,
+    SEVERAL_ROWS & MANY_SEQUENCES,
     message=(RuntimeError, VIEW_STRIDE),
 )
 def view_after_permute(cfg: Config, ck: Checker) -> None:

@@ -14,6 +14,7 @@ from ..scope import (
     NOT_LSTM,
     ONE_LAYER,
     PROJECTED,
+    SEVERAL_ROWS,
     UNIDIRECTIONAL,
     UNPACKED,
     Condition,
@@ -25,13 +26,6 @@ ROWS_NOT_BATCH = Condition(
     "rows are not the batch size",
     lambda c: c.num_layers * (2 if c.bidirectional else 1) != c.batch,
     clause="when num_layers * num_directions is not the batch size N",
-)
-
-#: The state has more than one row: more than one layer, or two directions.
-SEVERAL_ROWS = Condition(
-    "several rows",
-    lambda c: c.num_layers * (2 if c.bidirectional else 1) > 1,
-    adjective="multi-layer or bidirectional",
 )
 
 #: What torch says when the state's shape is not the one the input asks for.
@@ -85,10 +79,11 @@ def feature_size(cfg: Config, ck: Checker) -> None:
     torch.Size([3, 7, 5])
     """
     m, x = cfg.module(), cfg.input()
-    wrong = x.transpose(-1, -2)  # features on the axis before the last
-    ck.says(lambda: m(wrong), "features on the second-to-last axis")
-    out = ck.fixed(lambda: m(wrong.transpose(-1, -2)), "features moved to the last axis")
-    ck.same(out[0], m(x)[0], "output of the moved features")
+    if x.size(-2) != cfg.input_size:  # else the swapped input still ends in input_size
+        wrong = x.transpose(-1, -2)  # features on the axis before the last
+        ck.says(lambda: m(wrong), "features on the second-to-last axis")
+        out = ck.fixed(lambda: m(wrong.transpose(-1, -2)), "features moved to the last axis")
+        ck.same(out[0], m(x)[0], "output of the moved features")
     fed = cfg.module_input()  # packed, where the configuration is
     other = cfg.with_(input_size=cfg.input_size + 1).module()
     ck.says(lambda: other(fed), "a module built for another input_size")
