@@ -694,6 +694,25 @@ def test_runs_fails_the_build_when_torch_stops_raising(tmp_path: Path) -> None:
     assert "expected ValueError" in warnings and "got nothing" in warnings
 
 
+@pytest.mark.usefixtures("test_claim")
+@pytest.mark.parametrize(
+    ("title", "builds"),
+    [
+        ('`proj_size=5` raises "proj_size has to be smaller than hidden_size"', True),
+        ('`proj_size=5` raises "proj_size has to be ... hidden_size"', True),
+        ('`proj_size=5` raises "proj_size has to be smaller than input_size"', False),
+    ],
+)
+def test_a_title_quotes_only_what_the_page_captured(
+    tmp_path: Path, title: str, builds: bool
+) -> None:
+    page = RAISES.replace("BIG", "5").replace("# Too wide", f"# {title}")
+    status, warnings, _ = _runs_build(tmp_path, page)
+    assert (status == 0) is builds, warnings
+    if not builds:
+        assert "the title quotes ['proj_size has to be smaller than input_size']" in warnings
+
+
 @pytest.mark.parametrize(
     ("block", "complaint"),
     [

@@ -346,6 +346,49 @@ def _read_done(app: Sphinx, doctree: nodes.document) -> None:
         env.runs_seconds[env.docname] = seconds  # type: ignore[attr-defined]
 
 
+#: A fragment of a message quoted in a page's title: double quotes (straight, or curly as
+#: Sphinx's smartquotes make them), with at least one space.
+_QUOTED = re.compile(r'["\u201c]([^"\u201d]* [^"\u201d]*)["\u201d]')
+
+
+_STRAIGHT = str.maketrans({"\u2018": "'", "\u2019": "'"})
+
+
+def unquoted(title: str, messages: list[str]) -> list[str]:
+    """The fragments ``title`` quotes (pieces between ``...``) that no captured message holds.
+
+    >>> unquoted('I did X: "expected 2, got ... instead"', ["expected 2, got 3 instead"])
+    []
+    >>> unquoted('I did X: "expected 3"', ["expected 2"])
+    ['expected 3']
+    """
+    missing = []
+
+    def plain(text: str) -> str:  # a title shows code without backticks, quotes curled
+        return text.replace("`", "").translate(_STRAIGHT)
+
+    messages = [plain(text) for text in messages]
+    for quoted in _QUOTED.findall(plain(title)):
+        for piece in re.split(r"\.\.\.|\u2026", quoted):
+            piece = piece.strip(" ,")
+            if piece and not any(piece in text for text in messages):
+                missing.append(piece)
+    return missing
+
+
+def _check_title_quotes(app: Sphinx, doctree: nodes.document) -> None:
+    """A title that quotes a message quotes what the page captured, so a title typed by hand
+    cannot drift from what torch says."""
+    env = app.env
+    messages = [m["text"] for m in env.runs_messages.get(env.docname, [])]  # type: ignore[attr-defined]
+    title = next(iter(doctree.findall(nodes.title)), None)
+    if messages and title is not None and (missing := unquoted(title.astext(), messages)):
+        raise ExtensionError(
+            f"{env.docname}: the title quotes {missing}, which no message captured on the "
+            f"page contains; captured: {messages}"
+        )
+
+
 def _write_seconds(app: Sphinx, exception: BaseException | None) -> None:
     """Write what this build spent reading pages with ``runs`` blocks (``nox -s bench``)."""
     seconds = getattr(app.env, "runs_seconds", {})
@@ -371,6 +414,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("source-read", _read_started)
     app.connect("doctree-read", _read_done)
     app.connect("doctree-read", _normalise_outputs)
+    app.connect("doctree-read", _check_title_quotes)
     app.connect("build-finished", _write_seconds)
     if "rnnshapes" not in sys.modules:
         import rnnshapes  # noqa: F401 - the claims the blocks name

@@ -21,13 +21,19 @@ BLOCK = re.compile(r"^```\{runs\}\n((?::\w+:[^\n]*\n)*)\n?(.*?)^```$", re.M | re
 
 def check(path: Path) -> int:
     namespace = runs.page_namespace(path.stem)
-    blocks = BLOCK.findall(path.read_text())
+    text = path.read_text()
+    blocks = BLOCK.findall(text)
+    messages = []
     for options_text, code in blocks:
         options = dict(re.findall(r"^:(\w+):\s*(.*)$", options_text, re.M))
         shown, message = runs.run_block(code.strip("\n"), options, namespace)
         print(f"--- {path.name} {options or ''}\n{code.rstrip()}\n>>>\n{shown}")
         if message:
             print(f"[captured from {message['origin']}]")
+            messages.append(message["text"])
+    title = text.split("\n", 1)[0].removeprefix("# ")
+    if messages and (missing := runs.unquoted(title, messages)):
+        raise SystemExit(f"{path.name}: the title quotes {missing}, not in {messages}")
     return len(blocks)
 
 
