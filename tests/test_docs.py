@@ -685,6 +685,9 @@ def test_runs_shows_the_message_torch_gave_and_indexes_it(tmp_path: Path) -> Non
     index = (out / "messages.html").read_text()
     assert "torch.nn.modules.rnn.RNNBase.__init__" in index
     assert 'href="index.html"' in index
+    # the search index holds it as an entry (ranked first when the message is pasted)
+    search = (out / "searchindex.js").read_text()
+    assert '"valueerror: proj_size has to be smaller than hidden_size' in search
 
 
 @pytest.mark.usefixtures("test_claim")

@@ -49,6 +49,7 @@ from typing import Any, ClassVar
 
 from docutils import nodes
 from docutils.parsers.rst import directives
+from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.errors import ExtensionError
@@ -247,6 +248,13 @@ class RunsDirective(SphinxDirective):
             result.append(nodes.literal_block(shown, shown, language="none", classes=classes))
         if message is not None:
             self.env.runs_messages[docname].append(message)  # type: ignore[attr-defined]
+            # an entry of the site's index, so that the search box, given the message pasted
+            # whole (or half of it, or more), ranks this block first (Sphinx scores an index
+            # entry that contains the query above any page that merely holds its words)
+            target = f"message-{self.env.new_serialno('runs-message')}"
+            entry = f"{message['type']}: {message['text']}".replace(";", ",")  # ; splits one
+            result.insert(0, nodes.target("", "", ids=[target]))
+            result.insert(0, addnodes.index(entries=[("single", entry, target, "main", None)]))
         return result
 
 
