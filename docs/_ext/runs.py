@@ -402,7 +402,12 @@ def _write_seconds(app: Sphinx, exception: BaseException | None) -> None:
     seconds = getattr(app.env, "runs_seconds", {})
     if exception is None and seconds:
         path = Path(app.doctreedir) / "runs-seconds.json"
-        data = {"pages": len(seconds), "seconds": round(sum(seconds.values()), 3)}
+        slowest = max(seconds, key=seconds.get)
+        data = {
+            "pages": len(seconds),
+            "seconds": round(sum(seconds.values()), 3),
+            "slowest": {"page": slowest, "seconds": round(seconds[slowest], 3)},
+        }
         path.write_text(json.dumps(data) + "\n")
 
 
