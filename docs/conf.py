@@ -105,6 +105,7 @@ extensions = [
     "rnnshapes.sphinxext",
     "runs",  # docs/_ext/runs.py: the troubleshooting pages run their code in the build
     "siteext",  # docs/_ext/siteext.py: 404 page, sitemap, accessibility, reproducible files
+    "explorer",  # docs/_ext/explorer.py: the interactive state-grid explorer
 ]
 
 source_suffix = {".md": "myst-nb", ".ipynb": "myst-nb", ".rst": "restructuredtext"}
@@ -146,7 +147,7 @@ sphinx_gallery_conf = {
     "doc_module": ("rnnshapes",),
     "backreferences_dir": "gen_modules/backreferences",
     "reset_modules": ("matplotlib", "siteext.reset_torch"),
-    "reset_modules_order": "before",
+    "reset_modules_order": "both",  # the last script's state does not outlive it either
     "abort_on_example_error": True,
     "show_memory": False,
     "show_signature": False,

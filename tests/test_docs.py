@@ -136,6 +136,10 @@ def test_internal_links_point_at_existing_files_and_anchors(site: Path) -> None:
                 target = target / "index.html"
             if not target.exists():
                 broken.append(f"{page.relative_to(site)} -> {href}")
+            elif target.name == "explorer.html" and "=" in parts.fragment:
+                keys = {kv.split("=", 1)[0] for kv in parts.fragment.split("&")}
+                if not keys <= _explorer_keys():  # a state the explorer reads, or a typo
+                    broken.append(f"{page.relative_to(site)} -> {href} (no such explorer keys)")
             elif (
                 parts.fragment
                 and target.suffix == ".html"
@@ -143,6 +147,19 @@ def test_internal_links_point_at_existing_files_and_anchors(site: Path) -> None:
             ):
                 broken.append(f"{page.relative_to(site)} -> {href} (no such anchor)")
     assert not broken, "\n".join(broken)
+
+
+@functools.cache
+def _explorer_keys() -> set[str]:
+    """The keys of an explorer state (``explorer.html#kind=GRU&layers=3``): its ``DEF``'s."""
+    script = (DOCS / "_static" / "explorer.js").read_text(encoding="utf-8")
+    defaults = re.search(r"const DEF = \{(.*?)\};", script, re.S)
+    assert defaults, "explorer.js has no DEF"
+    return set(re.findall(r"(\w+):", defaults.group(1)))
+
+
+def test_explorer_state_keys_are_read_from_the_script() -> None:
+    assert {"kind", "layers", "bi", "lengths", "seq"} <= _explorer_keys()
 
 
 def test_headings_in_the_navigation_have_a_level(site: Path) -> None:
@@ -695,6 +712,22 @@ def test_runs_fails_the_build_when_torch_stops_raising(tmp_path: Path) -> None:
     status, warnings, _ = _runs_build(tmp_path, RAISES.replace("BIG", "3"))
     assert status != 0
     assert "expected ValueError" in warnings and "got nothing" in warnings
+
+
+def test_captured_messages_are_put_back_in_the_search_index() -> None:
+    """Sphinx can drop the index entries of pages a build does not write again
+    (sphinx-doc/sphinx#12599); ``runs`` adds every captured message back before the index is
+    written, next to the entries Sphinx kept."""
+    from types import SimpleNamespace
+
+    runs = _ext("runs")
+    kept = ("some entry", "index-0", "")
+    indexer = SimpleNamespace(_index_entries={"b": [kept]})
+    messages = {"a": [{"entry": "ValueError: x", "target": "message-0"}], "b": []}
+    app = SimpleNamespace(builder=SimpleNamespace(indexer=indexer), env=SimpleNamespace())
+    app.env.runs_messages = messages
+    assert runs._index_messages(app) == []
+    assert indexer._index_entries == {"a": [("ValueError: x", "message-0", "main")], "b": [kept]}
 
 
 @pytest.mark.usefixtures("test_claim")

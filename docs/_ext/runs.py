@@ -253,6 +253,7 @@ class RunsDirective(SphinxDirective):
             # entry that contains the query above any page that merely holds its words)
             target = f"message-{self.env.new_serialno('runs-message')}"
             entry = f"{message['type']}: {message['text']}".replace(";", ",")  # ; splits one
+            message["target"], message["entry"] = target, entry
             result.insert(0, nodes.target("", "", ids=[target]))
             result.insert(0, addnodes.index(entries=[("single", entry, target, "main", None)]))
         return result
@@ -397,6 +398,25 @@ def _check_title_quotes(app: Sphinx, doctree: nodes.document) -> None:
         )
 
 
+def _index_messages(app: Sphinx) -> list[Any]:
+    """Put every captured message in the search index, whichever pages this build wrote.
+
+    Sphinx drops the index entries of pages an incremental build does not write again
+    (sphinx-doc/sphinx#12599, open), and with them the way a pasted message finds its entry; so
+    they are added again here from what the pages recorded when read, just before the index is
+    written (``html-collect-pages`` comes before it). Sphinx's own entries for pages it wrote are
+    kept as they are.
+    """
+    indexer = getattr(app.builder, "indexer", None)
+    if indexer is None:
+        return []
+    for docname, messages in getattr(app.env, "runs_messages", {}).items():
+        entries = set(indexer._index_entries.get(docname, []))
+        entries |= {(m["entry"], m["target"], "main") for m in messages if "entry" in m}
+        indexer._index_entries[docname] = sorted(entries)
+    return []
+
+
 def _write_seconds(app: Sphinx, exception: BaseException | None) -> None:
     """Write what this build spent reading pages with ``runs`` blocks (``nox -s bench``)."""
     seconds = getattr(app.env, "runs_seconds", {})
@@ -428,6 +448,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("doctree-read", _read_done)
     app.connect("doctree-read", _normalise_outputs)
     app.connect("doctree-read", _check_title_quotes)
+    app.connect("html-collect-pages", _index_messages)
     app.connect("build-finished", _write_seconds)
     if "rnnshapes" not in sys.modules:
         import rnnshapes  # noqa: F401 - the claims the blocks name
