@@ -12,12 +12,8 @@ sequence, draws them side by side, and checks that the last step of ``output`` *
 # Seven steps (L=7) of three sequences (N=3), each step four features (H_in=4), hidden size five
 # (H=5): distinct sizes, so every axis of every shape can be told apart.
 
-import copy
-
 import torch
 
-# the RNG state and print options before this script; the closing cell puts them back
-rng, print_opts = torch.get_rng_state(), copy.copy(torch._tensor_str.PRINT_OPTS)
 torch.manual_seed(0)
 torch.set_printoptions(precision=3, sci_mode=False)
 
@@ -43,10 +39,10 @@ print(h_n[:, 0])
 # The same numbers, bit for bit
 # -----------------------------
 # For a one-layer, one-direction module the last row of ``output`` is ``h_n``: not close,
-# identical (``torch.equal``), for every sequence of the batch.
+# identical (``torch.equal``), for every sequence of the batch. Each ``assert`` raises if not.
 
-print(torch.equal(output[-1], h_n[-1]))
-print(torch.equal(output[-1, 0], h_n[0, 0]))
+assert torch.equal(output[-1], h_n[-1])
+assert torch.equal(output[-1, 0], h_n[0, 0])
 
 # %%
 # Side by side
@@ -54,18 +50,22 @@ print(torch.equal(output[-1, 0], h_n[0, 0]))
 # The heatmaps share one colour scale; the outlined rows are the ones that are bit-equal between
 # the panels. ``c_n`` matches no row of ``output``: the cell state only comes back at the end.
 
+import matplotlib.pyplot as plt
+
 from rnnshapes import plot
 
+out, h, c = "output[:, 0]", "h_n[:, 0]", "c_n[:, 0]"  # the panels' titles
 fig = plot.heatmaps(
-    {"output[:, 0]": output[:, 0], "h_n[:, 0]": h_n[:, 0], "c_n[:, 0]": c_n[:, 0]},
-    equal=[("output[:, 0]", "h_n[:, 0]"), ("output[:, 0]", "c_n[:, 0]")],
-    labels={
-        "output[:, 0]": ("time step t (dim 0)", "hidden unit (dim 2)"),
-        "h_n[:, 0]": ("layer (dim 0)", "hidden unit (dim 2)"),
-        "c_n[:, 0]": ("layer (dim 0)", "hidden unit (dim 2)"),
+    {out: output[:, 0], h: h_n[:, 0], c: c_n[:, 0]},
+    equal=[(out, h), (out, c)],  # outline the rows of each pair that are bit-equal
+    labels={  # (y label, x label) of each panel
+        out: ("time step t (dim 0)", "hidden unit (dim 2)"),
+        h: ("layer (dim 0)", "hidden unit (dim 2)"),
+        c: ("layer (dim 0)", "hidden unit (dim 2)"),
     },
 )
 fig.suptitle("One-layer LSTM, sequence 0: output's last step is h_n; c_n matches no step")
+plt.show()
 
 # %%
 # The state grid
@@ -77,16 +77,8 @@ import rnnshapes
 
 with torch.no_grad():
     u = rnnshapes.unroll(lstm, x)
-ax = plot.state_grid(u, sequence=0)
-
-# %%
-# Checked on every configuration
-# ------------------------------
-# ``rnnshapes`` re-checks the claims this page shows on each of its module configurations a
-# claim applies to (RNN, LSTM, GRU; one to three layers; both directions where they apply), and
-# prints how many that is.
-
-print(rnnshapes.verify(ids=["output-last-step-is-h-n", "c-n-not-in-output"]))
+plot.state_grid(u, sequence=0)
+plt.show()
 
 # %%
 # Conclusion
@@ -95,9 +87,11 @@ print(rnnshapes.verify(ids=["output-last-step-is-h-n", "c-n-not-in-output"]))
 # With one layer and one direction, ``output[-1]`` and ``h_n[-1]`` are the same tensor values,
 # so either can feed a classifier. The next examples show where that stops being true: both
 # directions, and batches of different lengths.
-
-torch.set_rng_state(rng)
-torch.set_printoptions(precision=print_opts.precision, sci_mode=print_opts.sci_mode)
+#
+# ``python -m rnnshapes verify`` checks these facts on every configuration they apply to:
+# :claim:`output's last step is h_n <output-last-step-is-h-n>` and
+# :claim:`c_n is no step of output <c-n-not-in-output>` in the :doc:`claims index
+# </reference/claims>`.
 
 # %%
 # References
@@ -106,7 +100,8 @@ torch.set_printoptions(precision=print_opts.precision, sci_mode=print_opts.sci_m
 #
 # - :class:`torch.nn.LSTM`
 # - :func:`torch.equal`
+# - :func:`torch.manual_seed`
 # - :func:`torch.set_printoptions`
 #
-# and from ``rnnshapes``: :func:`rnnshapes.unroll`, :func:`rnnshapes.verify`,
-# :func:`rnnshapes.plot.heatmaps`, :func:`rnnshapes.plot.state_grid`.
+# and from ``rnnshapes``: :func:`rnnshapes.unroll`, :func:`rnnshapes.plot.heatmaps`,
+# :func:`rnnshapes.plot.state_grid`.

@@ -13,14 +13,9 @@ the batch axis everywhere.
 # Two 2-layer GRUs (H_in=4, H=5) with the same weights, one of them ``batch_first``; the same
 # 3 sequences of 7 steps, in each one's layout.
 
-import copy
-
 import torch
 
-# the RNG state and print options before this script; the closing cell puts them back
-rng, print_opts = torch.get_rng_state(), copy.copy(torch._tensor_str.PRINT_OPTS)
 torch.manual_seed(0)
-torch.set_printoptions(precision=3, sci_mode=False)
 
 gru = torch.nn.GRU(input_size=4, hidden_size=5, num_layers=2)
 gru_bf = torch.nn.GRU(input_size=4, hidden_size=5, num_layers=2, batch_first=True)
@@ -37,15 +32,16 @@ print("output_bf", tuple(output_bf.shape), "h_n_bf", tuple(h_n_bf.shape))
 # %%
 # What moves and what does not
 # ----------------------------
-# ``output`` is transposed; ``h_n`` is the same tensor, still ``(num_layers, N, H)``.
+# ``output`` is transposed; ``h_n`` is the same tensor, still ``(num_layers, N, H)``. Each
+# ``assert`` raises unless the two sides are bit-equal (``torch.equal``).
 
-print(torch.equal(output_bf, output.transpose(0, 1)))
-print(torch.equal(h_n_bf, h_n))
+assert torch.equal(output_bf, output.transpose(0, 1))
+assert torch.equal(h_n_bf, h_n)
 
 # %%
 # So with ``batch_first`` the last step is ``output[:, -1]``, and it is still ``h_n[-1]``:
 
-print(torch.equal(output_bf[:, -1], h_n_bf[-1]))
+assert torch.equal(output_bf[:, -1], h_n_bf[-1])
 
 # %%
 # ``h0`` does not follow ``batch_first`` either: a batch-major initial state is refused, unless
@@ -78,6 +74,7 @@ axs[0].set_title("batch_first=False: time is dim 0 of output", fontsize="medium"
 axs[1].set_title(
     "batch_first=True: time is dim 1 of output; h_n's rows unchanged", fontsize="medium"
 )
+plt.show()
 
 # %%
 # Unbatched input
@@ -90,41 +87,35 @@ with torch.no_grad():
     out_1, h_n_1 = gru_bf(x[:, 0])  # (L, H_in): batch_first does not apply
     out_b, h_n_b = gru(x[:, :1])  # the same sequence as a batch of one
 print(tuple(out_1.shape), tuple(h_n_1.shape))
-print(torch.equal(out_1, out_b[:, 0]), torch.equal(h_n_1, h_n_b[:, 0]))  # bit for bit
+assert torch.equal(out_1, out_b[:, 0]) and torch.equal(h_n_1, h_n_b[:, 0])  # bit for bit
 
 # %%
 # ``h_n`` of each layout for sequence 0, with bit-equal rows outlined: all of them.
 
+h, h_bf, h_1 = "h_n[:, 0]", "h_n_bf[:, 0]", "h_n_1 (unbatched)"  # the panels' titles
 fig = plot.heatmaps(
-    {"h_n[:, 0]": h_n[:, 0], "h_n_bf[:, 0]": h_n_bf[:, 0], "h_n_1 (unbatched)": h_n_1},
-    equal=[("h_n[:, 0]", "h_n_bf[:, 0]"), ("h_n[:, 0]", "h_n_1 (unbatched)")],
-    labels={
-        "h_n[:, 0]": ("layer (dim 0)", "hidden unit (dim 2)"),
-        "h_n_bf[:, 0]": ("layer (dim 0)", "hidden unit (dim 2)"),
-        "h_n_1 (unbatched)": ("layer (dim 0)", "hidden unit (dim 1)"),
+    {h: h_n[:, 0], h_bf: h_n_bf[:, 0], h_1: h_n_1},
+    equal=[(h, h_bf), (h, h_1)],  # outline the rows of each pair that are bit-equal
+    labels={  # (y label, x label) of each panel
+        h: ("layer (dim 0)", "hidden unit (dim 2)"),
+        h_bf: ("layer (dim 0)", "hidden unit (dim 2)"),
+        h_1: ("layer (dim 0)", "hidden unit (dim 1)"),
     },
 )
 fig.suptitle("Two-layer GRU: h_n is the same with batch_first, and for one unbatched sequence")
-
-# %%
-# Checked on every configuration
-# ------------------------------
-
-ids = [
-    "batch-first-moves-input-and-output-only",
-    "batch-first-leaves-h0-layout",
-    "unbatched-input-drops-batch-axis",
-]
-print(rnnshapes.verify(ids=ids))
+plt.show()
 
 # %%
 # Conclusion
 # ----------
 # ``batch_first`` is about ``input`` and ``output`` only. Index ``h_n`` and ``c_n`` the same way
 # whatever it says: for one direction, ``h_n[-1]`` is the top layer's final state.
-
-torch.set_rng_state(rng)
-torch.set_printoptions(precision=print_opts.precision, sci_mode=print_opts.sci_mode)
+#
+# ``python -m rnnshapes verify`` checks these facts on every configuration they apply to:
+# :claim:`batch_first moves input and output only <batch-first-moves-input-and-output-only>`,
+# :claim:`h0 keeps its layout <batch-first-leaves-h0-layout>` and
+# :claim:`unbatched input drops the batch axis <unbatched-input-drops-batch-axis>` in the
+# :doc:`claims index </reference/claims>`.
 
 # %%
 # References
@@ -136,5 +127,5 @@ torch.set_printoptions(precision=print_opts.precision, sci_mode=print_opts.sci_m
 # - :meth:`torch.Tensor.transpose`
 # - :func:`torch.equal`
 #
-# and from ``rnnshapes``: :func:`rnnshapes.unroll`, :func:`rnnshapes.verify`,
-# :func:`rnnshapes.plot.state_grid`, :func:`rnnshapes.plot.heatmaps`.
+# and from ``rnnshapes``: :func:`rnnshapes.unroll`, :func:`rnnshapes.plot.state_grid`,
+# :func:`rnnshapes.plot.heatmaps`.

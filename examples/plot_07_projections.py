@@ -12,14 +12,9 @@ With ``proj_size=P`` an LSTM projects its hidden state to ``P`` features at ever
 # -----------
 # A 2-layer LSTM with H_in=4, hidden_size H=5 and proj_size P=2, on N=3 sequences of L=7 steps.
 
-import copy
-
 import torch
 
-# the RNG state and print options before this script; the closing cell puts them back
-rng, print_opts = torch.get_rng_state(), copy.copy(torch._tensor_str.PRINT_OPTS)
 torch.manual_seed(0)
-torch.set_printoptions(precision=3, sci_mode=False)
 
 lstm = torch.nn.LSTM(input_size=4, hidden_size=5, num_layers=2, proj_size=2)
 x = torch.randn(7, 3, 4)  # (L, N, H_in)
@@ -52,7 +47,7 @@ print(tuple(lstm.weight_hr_l0.shape))  # (P, H)
 print(tuple(lstm.weight_hh_l0.shape))  # (4*H, P): i, f, g, o gates from P features
 h0, c0 = torch.zeros(2, 3, 2), torch.zeros(2, 3, 5)  # h0 ends in P, c0 in H
 with torch.no_grad():
-    print(torch.equal(lstm(x, (h0, c0))[0], output))
+    assert torch.equal(lstm(x, (h0, c0))[0], output)  # raises unless bit-equal
 
 # %%
 # The grid
@@ -60,32 +55,31 @@ with torch.no_grad():
 # The picture is the same as without projections: ``output`` is the top layer, ``h_n`` and
 # ``c_n`` the last step; only the sizes differ.
 
+import matplotlib.pyplot as plt
+
 from rnnshapes import plot
 
 with torch.no_grad():
     u = rnnshapes.unroll(lstm, x)
-ax = plot.state_grid(u)
+plot.state_grid(u)
+plt.show()
 
 # %%
 # The last step of ``output`` is still ``h_n[-1]``, two features wide; ``c_n`` is five wide.
 
-print(torch.equal(output[-1], h_n[-1]))
+assert torch.equal(output[-1], h_n[-1])
+out, h, c = "output[:, 0]", "h_n[:, 0]", "c_n[:, 0]"  # the panels' titles
 fig = plot.heatmaps(
-    {"output[:, 0]": output[:, 0], "h_n[:, 0]": h_n[:, 0], "c_n[:, 0]": c_n[:, 0]},
-    equal=[("output[:, 0]", "h_n[:, 0]")],
-    labels={
-        "output[:, 0]": ("time step t (dim 0)", "projected unit (P=2)"),
-        "h_n[:, 0]": ("layer (dim 0)", "projected unit (P=2)"),
-        "c_n[:, 0]": ("layer (dim 0)", "cell unit (H=5)"),
+    {out: output[:, 0], h: h_n[:, 0], c: c_n[:, 0]},
+    equal=[(out, h)],  # outline the rows that are bit-equal
+    labels={  # (y label, x label) of each panel
+        out: ("time step t (dim 0)", "projected unit (P=2)"),
+        h: ("layer (dim 0)", "projected unit (P=2)"),
+        c: ("layer (dim 0)", "cell unit (H=5)"),
     },
 )
 fig.suptitle("LSTM with proj_size=2: output and h_n are 2 wide, c_n is 5 wide")
-
-# %%
-# Checked on every configuration
-# ------------------------------
-
-print(rnnshapes.verify(ids=["proj-size-shrinks-output-and-h-n", "projected-state-is-what-recurs"]))
+plt.show()
 
 # %%
 # Conclusion
@@ -93,9 +87,11 @@ print(rnnshapes.verify(ids=["proj-size-shrinks-output-and-h-n", "projected-state
 # "``output`` ends in ``hidden_size``" holds only without projections (and for one direction).
 # With ``proj_size``, size a classifier on ``num_directions * proj_size``, ``h0`` on
 # ``proj_size`` and ``c0`` on ``hidden_size``.
-
-torch.set_rng_state(rng)
-torch.set_printoptions(precision=print_opts.precision, sci_mode=print_opts.sci_mode)
+#
+# ``python -m rnnshapes verify`` checks these facts on every configuration they apply to:
+# :claim:`proj_size shrinks output and h_n <proj-size-shrinks-output-and-h-n>` and
+# :claim:`the projected state is what recurs <projected-state-is-what-recurs>` in the
+# :doc:`claims index </reference/claims>`.
 
 # %%
 # References
@@ -107,4 +103,4 @@ torch.set_printoptions(precision=print_opts.precision, sci_mode=print_opts.sci_m
 # - :func:`torch.zeros`
 #
 # and from ``rnnshapes``: :func:`rnnshapes.shapes`, :func:`rnnshapes.unroll`,
-# :func:`rnnshapes.verify`, :func:`rnnshapes.plot.state_grid`, :func:`rnnshapes.plot.heatmaps`.
+# :func:`rnnshapes.plot.state_grid`, :func:`rnnshapes.plot.heatmaps`.

@@ -30,14 +30,9 @@ and the two places where they mislead.
 # One sequence fed one step at a time, carrying ``(h, c)`` from call to call, from a random
 # initial state as in the answer.
 
-import copy
-
 import torch
 
-# the RNG state and print options before this script; the closing cell puts them back
-rng, print_opts = torch.get_rng_state(), copy.copy(torch._tensor_str.PRINT_OPTS)
 torch.manual_seed(0)
-torch.set_printoptions(precision=3, sci_mode=False)
 
 lstm = torch.nn.LSTM(input_size=4, hidden_size=5)
 steps = [torch.randn(1, 1, 4) for _ in range(5)]  # 5 steps of (L=1, N=1, H_in=4)
@@ -48,16 +43,18 @@ with torch.no_grad():
     for x_t in steps:
         out, hidden = lstm(x_t, hidden)
         outs.append(out)
-        print(torch.equal(out[0], hidden[0][0]), tuple(out.shape), tuple(hidden[1].shape))
+        assert torch.equal(out[0], hidden[0][0])  # out is the new h, bit for bit
+print(tuple(out.shape), tuple(hidden[0].shape))  # (L=1, N=1, H) both
 
 # %%
 # Right: after each one-step call, ``out`` *is* the new ``h`` (the prints in the answer show the
-# same numbers twice; here ``torch.equal`` says so). Run the five steps in one call and
-# ``output`` stacks those same states:
+# same numbers twice; here the ``assert torch.equal`` above says so). Run the five steps in one
+# call and ``output`` stacks those same states, up to rounding:
 
 with torch.no_grad():
     output, (h_n, c_n) = lstm(torch.cat(steps), start)
-print(torch.allclose(output, torch.cat(outs), atol=1e-6), torch.equal(output[-1], h_n[-1]))
+torch.testing.assert_close(output, torch.cat(outs))
+assert torch.equal(output[-1], h_n[-1])
 
 # %%
 # Misleading, 1: "output size equals hidden size"
@@ -84,7 +81,7 @@ print("bidirectional:", tuple(out_bi.shape))
 # the stack. ``c_n`` is no output at all: the cell state is internal memory, and no step of
 # ``output`` equals it.
 
-print(not any(torch.allclose(c_n[0], output[t]) for t in range(5)))
+assert not any(torch.allclose(c_n[0], output[t]) for t in range(5))
 
 # %%
 # The multi-layer and bidirectional printouts
@@ -92,6 +89,8 @@ print(not any(torch.allclose(c_n[0], output[t]) for t in range(5)))
 # Two layers, both directions, N=3 sequences of L=7 steps: ``output`` is ``(L, N, 2*H)``, and
 # ``h_n`` has 2 × 2 = 4 rows. The diagram answer is right that ``h_n`` is "the last step", with
 # one refinement: for the backward direction the last step it takes is step 0.
+
+import matplotlib.pyplot as plt
 
 import rnnshapes
 from rnnshapes import plot
@@ -102,7 +101,8 @@ with torch.no_grad():
     output, (h_n, c_n) = deep(x)
     u = rnnshapes.unroll(deep, x)
 print(tuple(output.shape), tuple(h_n.shape), tuple(c_n.shape))
-ax = plot.state_grid(u)
+plot.state_grid(u)
+plt.show()
 
 # %%
 # The row-wise image classifier
@@ -127,7 +127,7 @@ images = torch.rand(3, 7, 4)  # N=3 images of 7 rows × 4 pixels
 model = RowClassifier()
 with torch.no_grad():
     out, (h_n, _) = model.lstm(images)
-print(torch.equal(out[:, -1, :], h_n[-1]))
+assert torch.equal(out[:, -1, :], h_n[-1])
 
 # %%
 # Made bidirectional, the same line reads the backward direction's *first* state: its half of
@@ -136,23 +136,11 @@ print(torch.equal(out[:, -1, :], h_n[-1]))
 model = RowClassifier(bidirectional=True)
 with torch.no_grad():
     out, (h_n, _) = model.lstm(images)
-print("out[:, -1, 5:] is the backward final state:", torch.equal(out[:, -1, 5:], h_n[-1]))
-print("it is at step 0:", torch.equal(out[:, 0, 5:], h_n[-1]))
+assert not torch.equal(out[:, -1, 5:], h_n[-1])  # not the backward final state
+assert torch.equal(out[:, 0, 5:], h_n[-1])  # that is at step 0
 with torch.no_grad():
-    ax = plot.packed_batch(rnnshapes.unroll(model.lstm, images))
-
-# %%
-# Checked on every configuration
-# ------------------------------
-
-ids = [
-    "output-last-step-is-h-n",
-    "proj-size-shrinks-output-and-h-n",
-    "c-n-not-in-output",
-    "bidirectional-last-step-is-not-final",
-    "padded-last-step-is-wrong-for-short-sequences",
-]
-print(rnnshapes.verify(ids=ids))
+    plot.packed_batch(rnnshapes.unroll(model.lstm, images))
+plt.show()
 
 # %%
 # Conclusion
@@ -164,9 +152,14 @@ print(rnnshapes.verify(ids=ids))
 # an output. ``out[:, -1, :]`` is the final state only for one direction and full-length
 # sequences, or over a single step; see the bidirectional and variable-length examples for the
 # general readout.
-
-torch.set_rng_state(rng)
-torch.set_printoptions(precision=print_opts.precision, sci_mode=print_opts.sci_mode)
+#
+# ``python -m rnnshapes verify`` checks these facts on every configuration they apply to:
+# :claim:`output's last step is h_n <output-last-step-is-h-n>`,
+# :claim:`proj_size shrinks output and h_n <proj-size-shrinks-output-and-h-n>`,
+# :claim:`c_n is no step of output <c-n-not-in-output>`,
+# :claim:`the bidirectional last step is not final <bidirectional-last-step-is-not-final>` and
+# :claim:`the padded last step is wrong <padded-last-step-is-wrong-for-short-sequences>` in the
+# :doc:`claims index </reference/claims>`.
 
 # %%
 # References
@@ -179,8 +172,9 @@ torch.set_printoptions(precision=print_opts.precision, sci_mode=print_opts.sci_m
 # - :func:`torch.cat`
 # - :func:`torch.equal`
 # - :func:`torch.allclose`
+# - :func:`torch.testing.assert_close`
 #
-# and from ``rnnshapes``: :func:`rnnshapes.unroll`, :func:`rnnshapes.verify`,
-# :func:`rnnshapes.plot.state_grid`, :func:`rnnshapes.plot.packed_batch`.
+# and from ``rnnshapes``: :func:`rnnshapes.unroll`, :func:`rnnshapes.plot.state_grid`,
+# :func:`rnnshapes.plot.packed_batch`.
 #
 # The thread: https://stackoverflow.com/questions/48302810
