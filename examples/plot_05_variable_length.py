@@ -108,7 +108,7 @@ torch.testing.assert_close(h_n_padded[-1, 1], h_n[-1, 1])  # length 7: the same 
 # :claim:`enforce_sorted=False keeps the order <enforce-sorted-false-keeps-batch-order>`,
 # :claim:`padding holds the padding value <padded-positions-hold-padding-value>`,
 # :claim:`the padded last step is wrong <padded-last-step-is-wrong-for-short-sequences>`,
-# :claim:`unpacked padding runs into h_n <unpacked-padding-runs-into-h-n>` and
+# :claim:`unpacked padding runs into h_n <pad-unpacked-h-n-after-padding>` and
 # :claim:`the final state from output <final-state-from-output-equals-h-n>` in the
 # :doc:`claims index </reference/claims>`.
 

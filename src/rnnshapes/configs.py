@@ -20,7 +20,7 @@ all, deterministically; :func:`default_configs` (what ``verify`` checks by defau
 sample of them that still holds every edge.
 
 >>> len(list(thorough_configs())), len(list(default_configs()))
-(360, 58)
+(360, 57)
 """
 
 from __future__ import annotations

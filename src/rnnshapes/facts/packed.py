@@ -7,7 +7,7 @@ from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_
 
 from ..configs import Config, run
 from ..registry import Checker, claim
-from ..scope import PACKED, SHORTER_THAN_INPUT, UNEVEN, UNSORTED
+from ..scope import PACKED, UNEVEN, UNSORTED
 from ..state import final_state, final_state_from_output
 
 
@@ -191,40 +191,6 @@ def padded_last_step_wrong(cfg: Config, ck: Checker) -> None:
             last = padded[b, -1]
             ck.equal(last, torch.zeros_like(last), f"output[{b}, -1] is padding")
             ck.equal(padded[b, n - 1, :h], r.h_n[-cfg.num_directions, b], f"output[{b}, {n - 1}]")
-
-
-@claim("unpacked-padding-runs-into-h-n", "close", SHORTER_THAN_INPUT)
-def unpacked_padding(cfg: Config, ck: Checker) -> None:
-    """feeding the padded batch without packing runs the recurrence over the padding: each
-    sequence's ``h_n`` is then its state after all ``L`` steps, padding included, and its forward
-    direction does not stop at the sequence's own last step as the packed run does.
-
-    >>> import torch
-    >>> from torch.nn.utils.rnn import pack_padded_sequence
-    >>> _ = torch.manual_seed(0)
-    >>> lstm = torch.nn.LSTM(4, 5)
-    >>> x = torch.randn(7, 3, 4)
-    >>> x[4:, 0] = 0  # sequence 0 is 4 steps long, then zero padding
-    >>> _, (h_packed, _) = lstm(pack_padded_sequence(x, [4, 7, 1], enforce_sorted=False))
-    >>> _, (h_padded, _) = lstm(x)
-    >>> torch.allclose(h_packed[0, 0], h_padded[0, 0])
-    False
-    >>> torch.testing.assert_close(h_padded[0, 0], lstm(x[:, 0])[1][0][0])  # all 7 steps
-    """
-    m = cfg.module()
-    padded_x, lengths, packed = _packed(cfg)  # zero past each sequence's length
-    packed_h = run(m, packed).h_n
-    padded_h = run(m, padded_x).h_n
-    for b in range(cfg.batch):
-        alone = run(m, _alone(cfg, padded_x, b, cfg.seq_len)).h_n
-        ck.close(
-            padded_h[:, b], alone[:, 0], f"sequence {b}: h_n after all steps, padding included"
-        )
-        if lengths[b] < cfg.seq_len:
-            forward = slice(0, None, cfg.num_directions)  # rows of the forward direction
-            ck.differ(
-                padded_h[forward, b], packed_h[forward, b], f"sequence {b}: padded vs packed h_n"
-            )
 
 
 @claim("final-state-from-output-equals-h-n", "equal", PACKED)

@@ -259,7 +259,11 @@ def zero_padding_max_pool(cfg: Config, ck: Checker) -> None:
             ck.equal(pool(filled, dim=0), right, f"{pool.__name__} with {fill} padding")
             wrongs.append(pool(zeros, dim=0))
             rights.append(right)
-    ck.differ(torch.cat(wrongs), torch.cat(rights), "max and min over time with 0 padding")
+    # the trap shows wherever a short sequence has a one-signed feature: with several features
+    # and two outputs there always is one on the walk; a single feature (proj_size=1) may
+    # change sign within a sequence, and then the 0 changes nothing (hypothesis found one)
+    if cfg.h_out > 1:
+        ck.differ(torch.cat(wrongs), torch.cat(rights), "max and min over time with 0 padding")
 
 
 @claim("pad-unpacked-h-n-after-padding", "close", SOME_PADDING)
@@ -289,6 +293,8 @@ def unpacked_h_n(cfg: Config, ck: Checker) -> None:
     packed = run(m, pack_padded_sequence(x, lengths, cfg.batch_first, enforce_sorted=False)).h_n
     forward = slice(0, None, cfg.num_directions)  # the forward direction's rows
     for b, n in enumerate(lengths):
+        through = run(m, _alone(cfg, x, b, cfg.seq_len)).h_n[:, 0]  # all L steps, padding too
+        ck.close(unpacked[:, b], through, f"sequence {b}: unpacked h_n vs all steps run alone")
         alone = run(m, _alone(cfg, x, b, n)).h_n[:, 0]
         if n < cfg.seq_len:
             ck.differ(unpacked[forward, b], alone[forward], f"sequence {b}: unpacked h_n")

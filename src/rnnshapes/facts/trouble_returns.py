@@ -19,6 +19,10 @@ from ..scope import (
     Condition,
 )
 
+#: More than one feature per state: with ``H_out == 1`` (``proj_size=1``) the last axis has size
+#: one, and ``view`` can join axes whatever their order in memory.
+WIDE = Condition("wide", lambda c: c.h_out > 1, trait="with H_out > 1")
+
 #: A batch of more than one sequence (unbatched input is one sequence).
 MANY_SEQUENCES = Condition(
     "more than one sequence",
@@ -256,7 +260,7 @@ def h_n_view_mixes(cfg: Config, ck: Checker) -> None:
 @claim(
     "view-after-permute-needs-reshape",
     "structure",
-    SEVERAL_ROWS & MANY_SEQUENCES,
+    SEVERAL_ROWS & WIDE & MANY_SEQUENCES,
     message=(RuntimeError, VIEW_STRIDE),
 )
 def view_after_permute(cfg: Config, ck: Checker) -> None:
