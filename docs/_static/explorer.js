@@ -1,4 +1,4 @@
-/* rnnshapes explorer: fills div[data-rnnx] (docs/_ext/explorer.py); proved by tests/browser/test_browser_explorer.py */
+/* rnnshapes explorer: fills div[data-rnnx] (docs/_ext/explorer.py); tests/browser proves it */
 (() => {
 "use strict";
 const DEF = {kind: "LSTM", input: "4", hidden: "5", layers: "2", bi: false, bf: false, proj: "",
@@ -9,7 +9,7 @@ const FULL = 12; // steps drawn in full; past that, summarised
 const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})[c]);
 const tup = (a) => "(" + a.join(", ") + (a.length === 1 ? ",)" : ")");
 
-// -- the configuration: read, checked, refused as torch refuses it ---------------------------
+// -- the configuration: read, checked, refused as torch refuses it
 function readInt(v, name, errs, lo = -1e5, hi = 1e5) {
   const s = String(v).trim();
   if (!/^[+-]?\d+$/.test(s)) { errs.push(`${name} must be a whole number, got "${s}"`); return NaN; }
@@ -68,7 +68,7 @@ function refusal(m, data) { // the first check torch fails, in torch's own order
   return null;
 }
 
-// -- what the module returns: shapes as rnnshapes.shapes prints them ---------------------------
+// -- what the module returns: shapes as rnnshapes.shapes prints them
 function shapes(m) {
   const {D, Ho} = m, hName = m.P > 0 ? "proj_size" : "hidden_size";
   const len = [m.L, "seq_len=" + m.L], n = [m.N, "batch=" + m.N];
@@ -96,7 +96,7 @@ function shapes(m) {
 }
 const padded = (m) => `pad_packed_sequence(output${m.bf ? ", batch_first=True" : ""})[0]`;
 
-// -- the grid: one cell per layer, direction and step, of one sequence ------------------------
+// -- the grid: one cell per layer, direction and step, of one sequence
 function columns(m, len) {
   if (m.L <= FULL) return [...Array(m.L).keys()];
   const keep = new Set([0, 1, 2, m.L - 3, m.L - 2, m.L - 1, len - 2, len - 1, len].filter((t) => t >= 0 && t < m.L));
@@ -153,7 +153,7 @@ function grid(m) {
   return {cols, rows, len};
 }
 
-// -- the classifier feature, and the line readers write instead -------------------------------
+// -- the classifier feature, and the line readers write instead
 function feature(m) {
   const {D, Ho} = m, T = m.packed ? Math.max(...m.lengths) : m.L;
   const right = D === 2 ? "torch.cat([h_n[-2], h_n[-1]], dim=-1)" : "h_n[-1]";
@@ -183,7 +183,7 @@ function code(m) {
   return `nn.${m.base}(${[m.I, m.H, ...kw].join(", ")})`;
 }
 
-// -- a pasted constructor line, read as Python would (or refused with a reason) ---------------
+// -- a pasted constructor line, read as Python would (or refused with a reason)
 const ARGS = ["input_size", "hidden_size", "num_layers", "bias", "batch_first", "dropout", "bidirectional"];
 const POS = {RNN: [...ARGS.slice(0, 3), "nonlinearity", ...ARGS.slice(3)], LSTM: [...ARGS, "proj_size"], GRU: ARGS};
 const KEYS = {input_size: "input", hidden_size: "hidden", num_layers: "layers", bias: "bias", batch_first: "bf",
@@ -248,7 +248,7 @@ function parseLine(src) {
   return {st};
 }
 
-// -- the URL fragment ---------------------------------------------------------------------------
+// -- the URL fragment
 function toFragment(st) {
   const p = [];
   for (const k of Object.keys(DEF)) {
@@ -268,15 +268,15 @@ function fromFragment(hash) {
   return st;
 }
 
-// -- drawing --------------------------------------------------------------------------------
+// -- drawing
 const LEGEND = [["out", "in output (top layer): a bar below"], ["outhn", "in output and a row of h_n"],
   ["hn", "only in h_n (a lower layer's final step)"], ["never", "never returned"], ["pad", "padding (hatched)"]];
 const CLS = {"output": "out", "output h_n": "outhn", "h_n": "hn", "never": "never", "padding": "pad"};
 
 function form(id) {
-  const num = (k, label, extra = 'inputmode="numeric"') => `<span class="rnnx-f"><label for="${id}-${k}">${label}</label><input id="${id}-${k}" name="${k}" autocomplete="off" ${extra}></span>`;
+  const num = (k, label, extra = 'inputmode="numeric"') => `<span class="rnnx-f"><label for="${id}-${k}">${label}</label><input id="${id}-${k}" name="${k}" ${extra}></span>`;
   const chk = (k, label) => `<span class="rnnx-chk"><input type="checkbox" id="${id}-${k}" name="${k}"><label for="${id}-${k}">${label}</label></span>`;
-  return `<form novalidate>
+  return `<form novalidate autocomplete="off">
 <fieldset><legend>Module</legend><div class="rnnx-fields">
 <span class="rnnx-f"><label for="${id}-kind">kind</label><select id="${id}-kind" name="kind">${Object.entries(KINDS).map(([k, v]) => `<option value="${k}">${v}</option>`).join("")}</select></span>
 ${num("input", "input_size")}${num("hidden", "hidden_size")}${num("layers", "num_layers (1–6)")}
@@ -289,7 +289,7 @@ ${num("seq", "sequence shown")}</div>
 <div class="rnnx-checks">${chk("unbatched", "unbatched (2-D input)")}${chk("sorted", "enforce_sorted")}</div></fieldset>
 <fieldset><legend>Or paste a constructor line</legend>
 <label for="${id}-paste">constructor line, read when you press Enter or Read</label>
-<div class="rnnx-paste"><input id="${id}-paste" name="paste" autocomplete="off" spellcheck="false"><button type="submit">Read</button></div>
+<div class="rnnx-paste"><input id="${id}-paste" name="paste" spellcheck="false"><button type="submit">Read</button></div>
 <p class="rnnx-paste-msg" role="status" aria-live="polite"></p></fieldset></form>
 <div class="rnnx-view"></div>`;
 }
@@ -375,17 +375,16 @@ function mount(root, index) {
       const g = grid(m), notes = m.unbatched && m.bf ? `<p class="rnnx-note">${esc(data.notes.batch_first_unbatched)}</p>` : "";
       html = `<p class="rnnx-msg" data-kind="ok"><code>${esc(code(m))}</code></p>${table(m)}${notes}${gridHtml(m, g)}${featureHtml(m)}`;
     }
-    const hadFocus = out.contains(document.activeElement) && document.activeElement.matches("td[role=gridcell]");
+    const a = document.activeElement, hadFocus = out.contains(a) && a.matches("td[role=gridcell]");
     out.innerHTML = html;
-    const cells = out.querySelectorAll("td[role=gridcell]");
-    if (cells.length) {
-      const rows = out.querySelectorAll(".rnnx-grid tbody tr").length, colsN = cells.length / rows;
-      focus = [Math.min(focus[0], rows - 1), Math.min(focus[1], colsN - 1)];
+    const rows = out.querySelectorAll(".rnnx-grid tbody tr");
+    if (rows.length) {
+      focus = [Math.min(focus[0], rows.length - 1), Math.min(focus[1], rows[0].cells.length - 2)];
       const c = cellAt(focus[0], focus[1]);
       c.tabIndex = 0;
       if (hadFocus) c.focus();
     }
-    if (m.seq !== undefined && !m.errors.length && String(m.seq) !== String(st.seq) && !st.unbatched) { st.seq = String(m.seq); el("seq").value = st.seq; }
+    if (!m.errors.length && !st.unbatched && String(m.seq) !== String(st.seq)) el("seq").value = st.seq = String(m.seq);
     const foreign = fromUser === "init" && location.hash && !fromFragment(location.hash);
     if (primary && fromUser !== "hash" && !foreign) {
       const frag = toFragment(st);
@@ -393,7 +392,7 @@ function mount(root, index) {
     }
   }
   const cellAt = (r, c) => out.querySelector(`td[data-r="${r}"][data-c="${c}"]`);
-  const detail = (c) => { const p = out.querySelector(".rnnx-detail"); if (p && c) p.textContent = c.getAttribute("aria-label"); };
+  const detail = (c, p = out.querySelector(".rnnx-detail")) => { if (p && c) p.textContent = c.getAttribute("aria-label"); };
 
   f.addEventListener("input", (e) => {
     const k = e.target.name;
@@ -441,6 +440,13 @@ function mount(root, index) {
   render("init");
 }
 
-const start = () => document.querySelectorAll("div[data-rnnx]").forEach(mount);
+// Drawn as it nears the viewport (at once if the URL holds a state); the CSS keeps its room
+function start() {
+  const roots = [...document.querySelectorAll("div[data-rnnx]")], done = new Set();
+  const go = (r) => { if (!done.has(r)) { done.add(r); mount(r, roots.indexOf(r)); } };
+  const io = window.IntersectionObserver && new IntersectionObserver((es) => es.forEach((e) => e.isIntersecting && go(e.target)), {rootMargin: "50%"});
+  roots.forEach((r, i) => (io && !(i === 0 && fromFragment(location.hash)) ? io.observe(r) : go(r)));
+  window.addEventListener("hashchange", () => roots[0] && fromFragment(location.hash) && go(roots[0]));
+}
 if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start); else start();
 })();

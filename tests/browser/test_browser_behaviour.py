@@ -223,3 +223,38 @@ def test_screenshot(visit: Any, screenshots: Path, path: str | None, width: str)
             target = screenshots / _shot_name(path, suffix)
             seen.page.screenshot(path=target, full_page=True, animations="disabled")
             assert target.stat().st_size > 0
+
+
+# Layout shifts as Lighthouse counts them (those not caused by input), summed from page load on.
+SHIFTS_INIT = """
+  window.__shifts = [];
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) if (!e.hadRecentInput) window.__shifts.push(e.value);
+  }).observe({type: "layout-shift", buffered: true});
+"""
+EXPLORER_PAGES = ["index.html", "explanation/state-grid.html", "reference/explorer.html"]
+
+
+@pytest.mark.parametrize("path", EXPLORER_PAGES if SAMPLES else [NO_SITE])
+@pytest.mark.parametrize("viewport", [MOBILE, DESKTOP], ids=["mobile", "desktop"])
+def test_the_explorer_is_drawn_without_moving_the_page(
+    visit: Any, path: str | None, viewport: dict[str, int]
+) -> None:
+    """The explorer is drawn when it nears the viewport, in the room its CSS kept for it: the
+    page loads without it if it is below the fold, and drawing it moves nothing (layout shift
+    stays under 0.01, a tenth of what Lighthouse calls good)."""
+    with visit(need(path), viewport=viewport) as seen:
+        page = seen.page
+        page.add_init_script(SHIFTS_INIT)
+        page.reload()
+        root = page.locator("div[data-rnnx]").first
+        below_fold = root.evaluate("(r) => r.getBoundingClientRect().top > 1.5 * innerHeight")
+        page.wait_for_timeout(300)
+        drawn = root.locator("form").count()
+        if below_fold:
+            assert drawn == 0, "an explorer below the fold is drawn at load"
+        root.scroll_into_view_if_needed()
+        page.wait_for_selector("div[data-rnnx] .rnnx-grid")
+        page.wait_for_timeout(300)
+        shifts = page.evaluate("() => window.__shifts")
+        assert sum(shifts) < 0.01, shifts
