@@ -1,0 +1,279 @@
+"""Search that answers a pasted question: a ranked index beside Sphinx's own (``searchrank.js``).
+
+Sphinx's search keeps only the pages that hold *every* word of the query, so a question or an
+error message pasted whole ("Why is h_n not the last step of output with batch_first=True?")
+finds nothing, and it drops the index expressions readers type (``output[-1]``,
+``out[:, -1, :]``). Pagefind, measured on the same query set, matches all words too (hit@3 14 %
+against Sphinx's 23 %; the query set is ``tests/browser/search_queries.json``).
+
+So this extension keeps Sphinx's search page, its result list and its highlighting, and gives it
+a second index for ranking: for each page, how often each word occurs in its title, its section
+headings, its index entries (the troubleshooting pages' error messages) and its text. Words are
+split, lower-cased, filtered by Sphinx's English stop words and stemmed by the same Snowball
+stemmer Sphinx uses, in Python here and in the browser (``searchrank.js``, loaded as
+``html_search_scorer``); an index expression is one word (``[-1]``, ``[:,-1]``), and a word
+with underscores is also its parts (``batch_first``: ``batch``, ``first``). The browser scores
+pages with BM25F over those four fields, so a page that holds most of a question's rarer words,
+in its title or its messages above all, comes first; :data:`SYNONYMS` maps readers' words to
+the site's (``hidden state`` → ``h_n``).
+
+The index is written to ``_static/searchrank-data.js`` from what each page recorded when it was
+read (kept in the environment), so incremental builds and parallel reads give the same file.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import snowballstemmer
+from docutils import nodes
+from sphinx import addnodes
+from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
+from sphinx.search._stopwords.en import ENGLISH_STOPWORDS
+
+DATA = "searchrank-data.js"
+SCORER = Path(__file__).with_name("searchrank.js")
+FIELDS = ("title", "headings", "entries", "text", "code")
+#: Pages that answer no question of their own.
+SKIP = {"404", "genindex", "search", "py-modindex"}
+
+#: Readers' words → the site's: a word or phrase of a query also counts, at a lower weight, as
+#: these (all stemmed as the index is). From how questions about recurrent layers are asked on
+#: PyTorch's forum, Stack Overflow and GitHub, not from one query set.
+SYNONYMS: dict[str, list[str]] = {
+    "hidden": ["h_n"],
+    "hidden state": ["h_n"],
+    "last hidden state": ["h_n", "final"],
+    "final hidden state": ["h_n", "final"],
+    "cell state": ["c_n"],
+    "hn": ["h_n"],
+    "cn": ["c_n"],
+    "h_t": ["h_n"],
+    "hx": ["h0"],
+    "h_0": ["h0"],
+    "c_0": ["c0"],
+    "last": ["final"],
+    "final": ["last"],
+    "last timestep": ["last step", "[-1]"],
+    "last time step": ["last step", "[-1]"],
+    "timestep": ["step"],
+    "time step": ["step"],
+    "batch first": ["batch_first"],
+    "bilstm": ["bidirectional"],
+    "birnn": ["bidirectional"],
+    "bigru": ["bidirectional"],
+    "bi directional": ["bidirectional"],
+    "directions": ["bidirectional", "num_directions"],
+    "forward and backward": ["bidirectional"],
+    "concatenate": ["cat"],
+    "concat": ["cat"],
+    "variable length": ["pack_padded_sequence", "pad_packed_sequence"],
+    "different lengths": ["pack_padded_sequence", "variable length"],
+    "pack": ["pack_padded_sequence"],
+    "padded": ["pad_packed_sequence", "padding"],
+    "zero length": ["length 0"],
+    "empty": ["length 0"],
+    "scalar type": ["dtype"],
+    "double": ["float64"],
+    "long": ["int64"],
+    "float": ["float32"],
+    "initialize": ["initial", "h0"],
+    "init": ["initial", "h0"],
+    "previous": ["carry"],
+    "stateful": ["carry"],
+    "detach": ["carry", "detach"],
+    "projection": ["proj_size"],
+    "activation": ["nonlinearity"],
+    "sequence length": ["seq_len"],
+    "classification": ["final state"],
+    "classifier": ["final state"],
+    "embedding": ["token ids"],
+}
+
+#: Where answers live: at equal words, a page written to answer one question ranks above a list of
+#: everything (the claims, the messages, the API, a section's index) and above the gallery.
+PRIORS = {"reference/claims": 0.6, "reference/messages": 0.6, "reference/api": 0.6, "index": 0.8}
+PREFIX_PRIORS = {"auto_examples/": 0.7}
+
+
+def prior(docname: str) -> float:
+    """The weight a page's score is multiplied by (:data:`PRIORS`)."""
+    if docname in PRIORS:
+        return PRIORS[docname]
+    if docname.endswith("/index"):
+        return 0.6
+    return next((w for p, w in PREFIX_PRIORS.items() if docname.startswith(p)), 1.0)
+
+
+_STEM = snowballstemmer.stemmer("english")
+_WORD = re.compile(r"\w+")
+# An index expression: integers, colons, commas and ellipses in brackets (not a float tensor).
+_INDEX = re.compile(r"\[\s*(?:-?\d+|:|\.\.\.)?(?:\s*[:,]\s*(?:-?\d+|:|\.\.\.)?)*\s*\]")
+_SKIP_NODES = (nodes.raw, nodes.comment, nodes.system_message, nodes.substitution_definition)
+
+
+def index_expression(text: str) -> str:
+    """``[:, -1, :]`` → ``[:,-1]``: no spaces, trailing whole-axis slices dropped."""
+    expr = re.sub(r"\s+", "", text)
+    while expr.endswith(",:]"):
+        expr = expr[:-3] + "]"
+    return expr
+
+
+# "3-D", "3 dimensions", "3-dimensional", "dim=3": one word, "3d", as torch's "2D or 3D" is.
+_ND = re.compile(r"\b(\d)\s*-?\s*(?:d|dims?|dimensions?|dimensional)\b|\bdim\s*=\s*(\d)\b")
+
+
+def tokens(text: str) -> list[str]:
+    """The words of ``text`` as the index and ``searchrank.js`` both count them."""
+    text = _ND.sub(lambda m: f" {m[1] or m[2]}d ", text.lower())
+    out = [e for e in map(index_expression, _INDEX.findall(text)) if e != "[]"]
+    for word in _WORD.findall(text):
+        parts = [word, *word.split("_")] if "_" in word.strip("_") else [word]
+        for part in parts:
+            if len(part) < 2 or part.isdigit() or part in ENGLISH_STOPWORDS:
+                continue
+            out.append(_STEM.stemWord(part))
+    return out
+
+
+def _texts(node: nodes.Node) -> tuple[str, str]:
+    """The prose and the code of ``node`` (code blocks and outputs), without raw HTML, comments
+    or messages."""
+    prose, code = [], []
+    for text in node.findall(nodes.Text):
+        parent, in_code = text.parent, False
+        while parent is not None and not isinstance(parent, _SKIP_NODES):
+            in_code = in_code or isinstance(parent, nodes.literal_block)
+            parent = parent.parent
+        if parent is None:
+            (code if in_code else prose).append(str(text))
+    return " ".join(prose), " ".join(code)
+
+
+def _text(node: nodes.Node) -> str:
+    return " ".join(_texts(node))
+
+
+def _counts(parts: list[str]) -> dict[str, int]:
+    return dict(Counter(tokens(" ".join(parts))))
+
+
+def page_units(doctree: nodes.document) -> list[dict[str, Any]]:
+    """The page cut into sections, each with its anchor, its heading and each field's word counts.
+
+    A section's own text is what it holds outside its subsections; every section carries the
+    page's title, so the page's subject counts for each of them.
+    """
+    sections = list(doctree.findall(nodes.section))
+    if not sections:
+        sections = [doctree]
+    page_title = _text(sections[0][0]) if isinstance(sections[0][0], nodes.title) else ""
+    units = []
+    for i, section in enumerate(sections):
+        own = [c for c in section.children if not isinstance(c, nodes.section)]
+        if i == 0 and section is not doctree:  # what comes before the first section
+            own = [c for c in doctree.children if c is not section] + own
+        heading = _text(own[0]) if own and isinstance(own[0], nodes.title) else ""
+        body = own[1:] if heading else own
+        prose, code = zip(*(_texts(c) for c in body)) if body else ((), ())
+        entries = [e[1] for c in body for n in c.findall(addnodes.index) for e in n["entries"]]
+        ids = section.get("ids", []) if i else []
+        units.append({
+            "anchor": ids[0] if ids else "",
+            "heading": heading if i else "",
+            "fields": {
+                "title": _counts([page_title]),
+                "headings": _counts([heading] if i else []),
+                "entries": _counts(entries),
+                "text": _counts(list(prose)),
+                "code": _counts(list(code)),
+            },
+        })
+    return units
+
+
+def _read(app: Sphinx, doctree: nodes.document) -> None:
+    env = app.env
+    if not hasattr(env, "searchrank"):
+        env.searchrank = {}
+    env.searchrank[env.docname] = page_units(doctree)
+
+
+def _purge(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
+    getattr(env, "searchrank", {}).pop(docname, None)
+
+
+def _merge(app: Sphinx, env: BuildEnvironment, docnames: set[str], other: Any) -> None:
+    if not hasattr(env, "searchrank"):
+        env.searchrank = {}
+    for docname in docnames:
+        if docname in getattr(other, "searchrank", {}):
+            env.searchrank[docname] = other.searchrank[docname]
+
+
+def index_data(env: BuildEnvironment) -> dict[str, Any]:
+    """The ranking index: pages, their sections, each field's length per section, and each
+    word's postings (section, then its count in each field)."""
+    pages = getattr(env, "searchrank", {})
+    messages = getattr(env, "runs_messages", {})  # docs/_ext/runs.py: captured error messages
+    docs = sorted(d for d in pages if d in env.found_docs and d not in SKIP)
+    units, lengths, postings = [], [], {}
+    for d, docname in enumerate(docs):
+        for k, unit in enumerate(pages[docname]):
+            fields = {name: Counter(unit["fields"][name]) for name in FIELDS}
+            if k == 0:
+                for message in messages.get(docname, []):
+                    if "entry" in message:
+                        fields["entries"].update(tokens(message["entry"]))
+            u = len(units)
+            units.append([d, unit["anchor"], unit["heading"]])
+            lengths.append([sum(fields[name].values()) for name in FIELDS])
+            for word in sorted(set().union(*(fields[name] for name in FIELDS))):
+                postings.setdefault(word, []).extend([u, *(fields[name][word] for name in FIELDS)])
+    synonyms = {
+        " ".join(tokens(word)): sorted({t for s in alt for t in tokens(s)})
+        for word, alt in SYNONYMS.items()
+    }
+    return {
+        "docs": docs,
+        "units": units,
+        "fields": list(FIELDS),
+        "lengths": lengths,
+        "postings": postings,
+        "priors": [prior(d) for d in docs],
+        "synonyms": synonyms,
+    }
+
+
+def _write(app: Sphinx) -> list[Any]:
+    """Write the index beside the other static files, before the search page is written."""
+    if app.builder.format != "html":
+        return []
+    data = json.dumps(index_data(app.env), sort_keys=True, separators=(",", ":"))
+    path = Path(app.outdir) / "_static" / DATA
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"window.RNNSHAPES_SEARCH = {data};\n", encoding="utf-8")
+    return []
+
+
+def _add_data(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    if pagename == "search":
+        app.add_js_file(DATA)
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.config.html_search_scorer = str(SCORER)
+    app.connect("doctree-read", _read)
+    app.connect("env-purge-doc", _purge)
+    app.connect("env-merge-info", _merge)
+    app.connect("html-collect-pages", _write)
+    app.connect("html-page-context", _add_data)
+    return {"version": "1", "env_version": 3, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,92 @@
+/* rnnshapes: rank Sphinx's search results with BM25F over docs/_ext/search.py's index.
+ *
+ * Loaded as html_search_scorer, so it runs inside language_data.js: after searchtools.js has
+ * defined Search, before searchindex.js calls Search.setIndex and the query runs. It replaces
+ * Search._performSearch (Sphinx 9.0: searchtools.js), which keeps only the pages holding every
+ * word of the query, with a ranking in which a page need not hold them all; the rest of Sphinx's
+ * search page (the box, the result list, the summaries, the highlighting) is Sphinx's own.
+ * tests/test_docs.py checks that searchtools.js still has what this replaces.
+ */
+(() => {
+  "use strict";
+  const DATA = window.RNNSHAPES_SEARCH;
+  if (!DATA || typeof Search === "undefined" || !Search._performSearch) return;
+  // Tuned on tests/browser/search_queries.json (the same on either half of it: no overfitting
+  // to one half); each word's weight in a field, and how much a long field dilutes it (BM25F).
+  const WEIGHTS = {title: 4, headings: 3, entries: 3, text: 1, code: 0.3};
+  const B = {title: 0.3, headings: 0.5, entries: 0.5, text: 0.5, code: 0.75};
+  const K1 = 3, SYNONYM = 0.5, KEEP = 0.25, MOST = 20;
+  const stemmer = new Stemmer();
+  const INDEX = /\[\s*(?:-?\d+|:|\.\.\.)?(?:\s*[:,]\s*(?:-?\d+|:|\.\.\.)?)*\s*\]/g;
+  const ND = /\b(\d)\s*-?\s*(?:d|dims?|dimensions?|dimensional)\b|\bdim\s*=\s*(\d)\b/g;
+
+  // As tokens() in docs/_ext/search.py: index expressions, then words and their parts, stemmed.
+  const expression = (e) => { e = e.replace(/\s+/g, ""); while (e.endsWith(",:]")) e = e.slice(0, -3) + "]"; return e; };
+  function tokens(text) {
+    text = text.toLowerCase().replace(ND, (_, a, b) => ` ${a || b}d `);
+    const out = (text.match(INDEX) || []).map(expression).filter((e) => e !== "[]");
+    for (const word of text.match(/[\p{L}\p{N}_]+/gu) || []) {
+      const parts = /_/.test(word.replace(/^_+|_+$/g, "")) ? [word, ...word.split("_")] : [word];
+      for (const p of parts) {
+        if (p.length < 2 || /^\d+$/.test(p) || stopwords.has(p)) continue;
+        out.push(stemmer.stemWord(p));
+      }
+    }
+    return out;
+  }
+
+  const U = DATA.units, n = U.length, F = DATA.fields, step = F.length + 1;
+  const avg = F.map((_, f) => DATA.lengths.reduce((s, l) => s + l[f], 0) / n || 1);
+
+  // [score, page, best section] for the pages worth showing, best first.
+  function rank(query) {
+    const words = tokens(query), weights = new Map(words.map((t) => [t, 1]));
+    words.forEach((_, i) => [1, 2, 3].forEach((k) => {
+      if (i + k > words.length) return;
+      for (const s of DATA.synonyms[words.slice(i, i + k).join(" ")] || []) if (!weights.has(s)) weights.set(s, SYNONYM);
+    }));
+    const scores = new Float64Array(n);
+    for (const [t, w] of weights) {
+      const post = DATA.postings[t];
+      if (!post) continue;
+      const df = post.length / step, idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
+      for (let i = 0; i < post.length; i += step) {
+        const u = post[i];
+        let tf = 0;
+        F.forEach((name, f) => {
+          const c = post[i + 1 + f];
+          if (c) tf += (WEIGHTS[name] * c) / (1 - B[name] + (B[name] * DATA.lengths[u][f]) / avg[f]);
+        });
+        scores[u] += w * idf * (tf / (K1 + tf));
+      }
+    }
+    const best = new Map(); // page -> [score, unit]: a page scores as its best section
+    scores.forEach((s, u) => {
+      const d = U[u][0];
+      if (s > 0 && !(best.get(d)?.[0] >= s)) best.set(d, [s, u]);
+    });
+    const pages = [...best].map(([d, [s, u]]) => [s * DATA.priors[d], d, u]);
+    const top = Math.max(0, ...pages.map((p) => p[0]));
+    return pages.filter((p) => p[0] >= KEEP * top)
+      .sort((a, b) => b[0] - a[0] || (DATA.docs[a[1]] < DATA.docs[b[1]] ? -1 : 1)).slice(0, MOST);
+  }
+
+  Search._performSearch = (query, searchTerms, excludedTerms, highlightTerms, objectTerms) => {
+    _removeChildren(document.getElementById("search-progress"));
+    const index = Search._index, results = [];
+    for (const [score, d, u] of rank(query)) {
+      const file = index.docnames.indexOf(DATA.docs[d]), [, anchor, heading] = U[u];
+      if (file < 0) continue;
+      const title = heading ? `${index.titles[file]} > ${heading}` : index.titles[file];
+      results.push([index.docnames[file], title, anchor ? "#" + anchor : "", null, score, index.filenames[file], SearchResultKind.text]);
+    }
+    // API objects (rnnshapes.final_state, ...) after the pages, as Sphinx finds them
+    const seen = new Set(results.map((r) => r[0]));
+    for (const term of objectTerms) {
+      for (const r of Search.performObjectSearch(term, objectTerms)) {
+        if (!seen.has(r[0] + r[2])) { seen.add(r[0] + r[2]); results.push(r); }
+      }
+    }
+    return results.reverse(); // Sphinx shows the last result first
+  };
+})();
