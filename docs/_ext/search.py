@@ -110,6 +110,18 @@ def prior(docname: str) -> float:
     return next((w for p, w in PREFIX_PRIORS.items() if docname.startswith(p)), 1.0)
 
 
+#: Words a question is made of that say nothing of its subject (Sphinx's stop words are the rest):
+#: the halves of contractions the word splitter leaves, and the discourse of a forum post.
+_QUESTION_WORDS = """
+    doesn isn don didn shouldn aren wasn weren won ve ll re
+    instead clarify clarification confusion confused question questions help please anyone
+    someone thanks understand explain explanation quick possible probably seem seems really
+    actually also just like want need know think use using used get getting way make thing
+    something anything even though however still regarding
+"""
+QUESTION_WORDS = frozenset(_QUESTION_WORDS.split())
+_STOP = ENGLISH_STOPWORDS | QUESTION_WORDS
+
 _STEM = snowballstemmer.stemmer("english")
 _WORD = re.compile(r"\w+")
 # An index expression: integers, colons, commas and ellipses in brackets (not a float tensor).
@@ -136,7 +148,7 @@ def tokens(text: str) -> list[str]:
     for word in _WORD.findall(text):
         parts = [word, *word.split("_")] if "_" in word.strip("_") else [word]
         for part in parts:
-            if len(part) < 2 or part.isdigit() or part in ENGLISH_STOPWORDS:
+            if len(part) < 2 or part.isdigit() or part in _STOP:
                 continue
             out.append(_STEM.stemWord(part))
     return out
@@ -181,20 +193,23 @@ def page_units(doctree: nodes.document) -> list[dict[str, Any]]:
             own = [c for c in doctree.children if c is not section] + own
         heading = _text(own[0]) if own and isinstance(own[0], nodes.title) else ""
         body = own[1:] if heading else own
-        prose, code = zip(*(_texts(c) for c in body)) if body else ((), ())
+        texts = [_texts(c) for c in body]
+        prose, code = [p for p, _ in texts], [c for _, c in texts]
         entries = [e[1] for c in body for n in c.findall(addnodes.index) for e in n["entries"]]
         ids = section.get("ids", []) if i else []
-        units.append({
-            "anchor": ids[0] if ids else "",
-            "heading": heading if i else "",
-            "fields": {
-                "title": _counts([page_title]),
-                "headings": _counts([heading] if i else []),
-                "entries": _counts(entries),
-                "text": _counts(list(prose)),
-                "code": _counts(list(code)),
-            },
-        })
+        units.append(
+            {
+                "anchor": ids[0] if ids else "",
+                "heading": heading if i else "",
+                "fields": {
+                    "title": _counts([page_title]),
+                    "headings": _counts([heading] if i else []),
+                    "entries": _counts(entries),
+                    "text": _counts(prose),
+                    "code": _counts(code),
+                },
+            }
+        )
     return units
 
 
@@ -247,6 +262,7 @@ def index_data(env: BuildEnvironment) -> dict[str, Any]:
         "lengths": lengths,
         "postings": postings,
         "priors": [prior(d) for d in docs],
+        "stop": sorted(QUESTION_WORDS),
         "synonyms": synonyms,
     }
 
@@ -266,7 +282,8 @@ def _add_data(
     app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
 ) -> None:
     if pagename == "search":
-        app.add_js_file(DATA)
+        # deferred: it runs before DOMContentLoaded, when Sphinx's Search.init runs the query
+        app.add_js_file(DATA, loading_method="defer")
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
@@ -276,4 +293,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("env-merge-info", _merge)
     app.connect("html-collect-pages", _write)
     app.connect("html-page-context", _add_data)
-    return {"version": "1", "env_version": 3, "parallel_read_safe": True, "parallel_write_safe": True}
+    return {
+        "version": "1",
+        "env_version": 4,
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }

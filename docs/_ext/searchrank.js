@@ -5,17 +5,28 @@
  * Search._performSearch (Sphinx 9.0: searchtools.js), which keeps only the pages holding every
  * word of the query, with a ranking in which a page need not hold them all; the rest of Sphinx's
  * search page (the box, the result list, the summaries, the highlighting) is Sphinx's own.
- * tests/test_docs.py checks that searchtools.js still has what this replaces.
+ * tests/test_search_index.py checks that searchtools.js still has what this replaces.
  */
 (() => {
   "use strict";
-  const DATA = window.RNNSHAPES_SEARCH;
-  if (!DATA || typeof Search === "undefined" || !Search._performSearch) return;
+  if (typeof Search === "undefined" || !Search._performSearch) return;
+  const sphinxSearch = Search._performSearch;
+  // The index (_static/searchrank-data.js) is deferred: it is read at the first query, which
+  // Sphinx runs from DOMContentLoaded, after deferred scripts.
+  let DATA, stop, U, n, F, step, avg;
+  function load() {
+    if (DATA || !window.RNNSHAPES_SEARCH) return !!DATA;
+    DATA = window.RNNSHAPES_SEARCH;
+    stop = new Set(DATA.stop);
+    U = DATA.units; n = U.length; F = DATA.fields; step = F.length + 1;
+    avg = F.map((_, f) => DATA.lengths.reduce((s, l) => s + l[f], 0) / n || 1);
+    return true;
+  }
   // Tuned on tests/browser/search_queries.json (the same on either half of it: no overfitting
   // to one half); each word's weight in a field, and how much a long field dilutes it (BM25F).
   const WEIGHTS = {title: 4, headings: 3, entries: 3, text: 1, code: 0.3};
   const B = {title: 0.3, headings: 0.5, entries: 0.5, text: 0.5, code: 0.75};
-  const K1 = 3, SYNONYM = 0.5, KEEP = 0.25, MOST = 20;
+  const K1 = 3, SYNONYM = 0.5, HEADING = 0.6, KEEP = 0.25, MOST = 20;
   const stemmer = new Stemmer();
   const INDEX = /\[\s*(?:-?\d+|:|\.\.\.)?(?:\s*[:,]\s*(?:-?\d+|:|\.\.\.)?)*\s*\]/g;
   const ND = /\b(\d)\s*-?\s*(?:d|dims?|dimensions?|dimensional)\b|\bdim\s*=\s*(\d)\b/g;
@@ -28,15 +39,13 @@
     for (const word of text.match(/[\p{L}\p{N}_]+/gu) || []) {
       const parts = /_/.test(word.replace(/^_+|_+$/g, "")) ? [word, ...word.split("_")] : [word];
       for (const p of parts) {
-        if (p.length < 2 || /^\d+$/.test(p) || stopwords.has(p)) continue;
+        if (p.length < 2 || /^\d+$/.test(p) || stopwords.has(p) || stop.has(p)) continue;
         out.push(stemmer.stemWord(p));
       }
     }
     return out;
   }
 
-  const U = DATA.units, n = U.length, F = DATA.fields, step = F.length + 1;
-  const avg = F.map((_, f) => DATA.lengths.reduce((s, l) => s + l[f], 0) / n || 1);
 
   // [score, page, best section] for the pages worth showing, best first.
   function rank(query) {
@@ -58,6 +67,8 @@
           if (c) tf += (WEIGHTS[name] * c) / (1 - B[name] + (B[name] * DATA.lengths[u][f]) / avg[f]);
         });
         scores[u] += w * idf * (tf / (K1 + tf));
+        // a word of the section's own heading (often a reader's question) counts once more
+        if (post[i + 2]) scores[u] += (HEADING * w * idf) / Math.sqrt(DATA.lengths[u][1]);
       }
     }
     const best = new Map(); // page -> [score, unit]: a page scores as its best section
@@ -71,7 +82,10 @@
       .sort((a, b) => b[0] - a[0] || (DATA.docs[a[1]] < DATA.docs[b[1]] ? -1 : 1)).slice(0, MOST);
   }
 
+  // for tests/browser/test_browser_search.py: the same words as Python's
+  Search.rnnshapesTokens = (text) => (load(), tokens(text));
   Search._performSearch = (query, searchTerms, excludedTerms, highlightTerms, objectTerms) => {
+    if (!load()) return sphinxSearch(query, searchTerms, excludedTerms, highlightTerms, objectTerms);
     _removeChildren(document.getElementById("search-progress"));
     const index = Search._index, results = [];
     for (const [score, d, u] of rank(query)) {

@@ -1,0 +1,76 @@
+"""The search ranking (``docs/_ext/search.py``, ``docs/_ext/searchrank.js``) without a browser.
+
+``searchrank.js`` replaces ``Search._performSearch`` of Sphinx's ``searchtools.js`` and runs
+inside ``language_data.js`` as ``html_search_scorer``; these tests fail when the installed
+Sphinx no longer has what it replaces or relies on, so the workaround is looked at again.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import pytest
+import sphinx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "docs" / "_ext"))
+import search  # noqa: E402  (docs/_ext/search.py)
+
+STATIC = Path(sphinx.__file__).parent / "themes" / "basic" / "static"
+SEARCHTOOLS = (STATIC / "searchtools.js").read_text(encoding="utf-8")
+SCORER = search.SCORER.read_text(encoding="utf-8")
+
+
+def test_sphinx_still_has_what_searchrank_replaces() -> None:
+    signature = re.compile(
+        r"_performSearch: \(\s*query,\s*searchTerms,\s*excludedTerms,\s*highlightTerms,"
+        r"\s*objectTerms,?\s*\) =>"
+    )
+    assert signature.search(SEARCHTOOLS), "Search._performSearch changed its arguments"
+    # query() shows what _performSearch returns, last first (pop), with these fields
+    assert "_displayNextItem(results, results.length, searchTerms, highlightTerms)" in SEARCHTOOLS
+    assert "const [docName, title, anchor, descr, score, _filename, kind] =" in SEARCHTOOLS
+    for name in ("performObjectSearch: (", "_removeChildren", "class SearchResultKind"):
+        assert name in SEARCHTOOLS, name
+
+
+def test_the_scorer_runs_where_search_and_stemmer_exist() -> None:
+    """html_search_scorer's code goes into language_data.js after the stop words and stemmer."""
+    template = next(STATIC.glob("language_data.js*")).read_text(encoding="utf-8")
+    assert template.index("search_language_stemming_code") < template.index("search_scorer_tool")
+    assert template.index("stopwords") < template.index("search_scorer_tool")
+    for name in ("Search._performSearch", "new Stemmer()", "stopwords.has", "Search._index"):
+        assert name in SCORER, name
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("output[:, -1, :] vs h_n[-1]", ["[:,-1]", "[-1]", "output", "vs", "h_n"]),
+        ("Expected input to be 2-D or 3-D", ["expect", "input", "2d", "3d"]),
+        ("input must have 3 dimensions, got 4", ["input", "must", "3d", "got"]),
+        ("batch_first=True", ["batch_first", "batch", "first", "true"]),
+        ("tensor([[0.25, -1.5]])", ["tensor"]),
+        ("Why doesn't it work, please help", ["work"]),
+    ],
+)
+def test_tokens(text: str, words: list[str]) -> None:
+    assert search.tokens(text) == words
+
+
+def test_synonyms_and_question_words_are_words_of_the_index() -> None:
+    """Every synonym's phrase becomes words (none lost to stop words), and no question word is a
+    word the site's subject needs."""
+    for phrase, alternatives in search.SYNONYMS.items():
+        assert search.tokens(phrase), phrase
+        assert all(search.tokens(a) for a in alternatives), phrase
+    assert not search.QUESTION_WORDS & {"output", "state", "hidden", "batch", "step", "last"}
+
+
+def test_priors() -> None:
+    assert search.prior("troubleshooting/pack-zero-length") == 1.0
+    assert search.prior("reference/claims") < 1.0
+    assert search.prior("how-to/index") < 1.0
+    assert search.prior("auto_examples/plot_01_output_vs_h_n") < 1.0
