@@ -56,7 +56,7 @@ from sphinx.errors import ExtensionError
 from sphinx.util.docutils import SphinxDirective
 
 #: Where a path in a message starts being the same on every machine.
-_PATH_ROOTS = re.compile(r"(?:/[^\s:()'\"]*?/)(?=(?:site-packages|aten|torch|c10)/)")
+_PATH_ROOTS = re.compile(r"(?:/[^\s:()'\"]*?/)(?:site-packages/)?(?=(?:aten|torch|c10)/)")
 
 PRELUDE = "import torch\nfrom torch import nn\n"
 
@@ -67,7 +67,7 @@ def normalise(text: str) -> str:
     >>> normalise("at /__w/pytorch/pytorch/aten/src/ATen/native/RNN.cpp:1512.")
     'at aten/src/ATen/native/RNN.cpp:1512.'
     >>> normalise("/home/me/venv/lib/python3.11/site-packages/torch/nn/modules/rnn.py:1164")
-    'site-packages/torch/nn/modules/rnn.py:1164'
+    'torch/nn/modules/rnn.py:1164'
     """
     return _PATH_ROOTS.sub("", text)
 
