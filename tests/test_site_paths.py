@@ -1,0 +1,33 @@
+"""No file of the built site holds a path of the machine that built it.
+
+A page that shows the build folder or the virtual environment (a warning printed with its file's
+path, a path in a config value written out) differs from one machine to the next and tells
+readers about ours. ``nox -s reproducible`` checks byte for byte that two clones build the same
+site; this checks every build, cheaply, for the paths themselves.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+HTML = ROOT / "docs" / "_build" / "html"
+
+
+def test_no_build_path_in_the_site() -> None:
+    if not (HTML / "index.html").exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"no built site in {HTML}: the CI run must build it (nox -s tests)")
+        pytest.skip(f"no built site in {HTML}: build it with `nox -s docs`")
+    needles = {str(ROOT), sys.prefix, sys.base_prefix, "site-packages", str(Path.home())}
+    needles = {n for n in needles if n not in {"", "/"}}
+    found = []
+    for path in sorted(HTML.rglob("*")):
+        if path.is_file() and path.name != ".buildinfo":
+            data = path.read_bytes()
+            found += [f"{path.relative_to(HTML)}: {n}" for n in sorted(needles) if n.encode() in data]
+    assert not found, "\n".join(found)
