@@ -14,10 +14,10 @@ import subprocess
 import sys
 from importlib.metadata import version as _version
 from pathlib import Path
+from urllib.parse import urlsplit
 
 DOCS = Path(__file__).resolve().parent
 ROOT = DOCS.parent
-EXAMPLES = ROOT / "examples"
 BUILD = DOCS / "_build"
 sys.path.insert(0, str(DOCS / "_ext"))
 
@@ -83,8 +83,8 @@ release = _version("rnnshapes")
 version = release
 
 # The site's public address: Read the Docs sets READTHEDOCS_CANONICAL_URL; anyone else may set
-# RNNSHAPES_BASE_URL. Open Graph tags, the sitemap and the 404 page's links are built from it
-# (docs/_ext/siteext.py).
+# RNNSHAPES_BASE_URL. Open Graph tags and the sitemap are built from it (docs/_ext/siteext.py), and
+# the 404 page's links from its path (below).
 html_baseurl = os.environ.get(
     "READTHEDOCS_CANONICAL_URL",
     os.environ.get("RNNSHAPES_BASE_URL", "https://rnnshapes.readthedocs.io/"),
@@ -102,10 +102,12 @@ extensions = [
     "sphinx_gallery.gen_gallery",
     "sphinx_copybutton",
     "sphinx_design",
+    "notfound.extension",  # sphinx-notfound-page: the 404 page, its links absolute
     "rnnshapes.sphinxext",
     "runs",  # docs/_ext/runs.py: the troubleshooting pages run their code in the build
-    "siteext",  # docs/_ext/siteext.py: 404 page, sitemap, accessibility, reproducible files
+    "siteext",  # docs/_ext/siteext.py: sitemap, accessibility, reproducible files
     "explorer",  # docs/_ext/explorer.py: the interactive state-grid explorer
+    "search",  # docs/_ext/search.py: search results ranked for pasted questions
 ]
 
 source_suffix = {".md": "myst-nb", ".ipynb": "myst-nb", ".rst": "restructuredtext"}
@@ -140,7 +142,7 @@ nb_mime_priority_overrides = [("html", "image/svg+xml", 5)]
 
 # The gallery: examples/plot_*.py, run once per change (sphinx-gallery keeps their checksums).
 sphinx_gallery_conf = {
-    "examples_dirs": [str(EXAMPLES)],
+    "examples_dirs": ["../examples"],  # relative to docs/: no build path in the config's hash
     "gallery_dirs": ["auto_examples"],
     "filename_pattern": r"/plot_",
     "within_subsection_order": "FileNameSortKey",
@@ -194,6 +196,21 @@ html_theme_options = {
 }
 # Maths is MathML written at build time (docs/_ext/mathml.py): the browser draws it, no script.
 html_math_renderer = "mathml"
+
+# The 404 page (sphinx-notfound-page) is served for any missing address, at any depth, so its links
+# (theme files, menu, body) are absolute under the path the site is published at: the version's
+# path on Read the Docs (/en/latest/, from READTHEDOCS_CANONICAL_URL), / for a site served from
+# its own root (a local build, the browser tests).
+notfound_urls_prefix = urlsplit(html_baseurl).path
+notfound_context = {
+    "title": "Page not found",
+    "body": (
+        "<h1>Page not found</h1>\n"
+        "<p>There is no page at this address. Start again from the "
+        f'<a href="{notfound_urls_prefix}index.html">home page</a>, '
+        "or search the site with the box at the top of the menu.</p>\n"
+    ),
+}
 
 # Copy buttons copy the code, not the prompts or the output.
 copybutton_prompt_text = r">>> |\.\.\. |\$ "

@@ -404,7 +404,10 @@ def test_import_loads_neither_sphinx_nor_matplotlib() -> None:
 
 
 @pytest.mark.cuda
-@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+@pytest.mark.skipif(
+    not torch.cuda.is_available(),
+    reason="needs a CUDA device: on a machine with one, `nox -s tests -- -m cuda`",
+)
 def test_claims_on_cuda() -> None:
     report = verify(device="cuda")
     assert report.ok, str(report)

@@ -13,6 +13,7 @@ import io
 import json
 import os
 import re
+import subprocess
 import sys
 from html.parser import HTMLParser
 from pathlib import Path
@@ -230,10 +231,83 @@ def test_no_running_times_in_the_gallery(site: Path) -> None:
         assert "Total running time" not in page.read_text(encoding="utf-8"), page.name
 
 
+def _links_of_404(out: Path, prefix: str) -> list[str]:
+    """The 404 page's URLs (what it loads and links) that are not absolute under ``prefix`` or
+    do not name a file of the site in ``out`` (``prefix`` stripped): none, on a page that works
+    at any depth of a site published under ``prefix``."""
+    links = _parse(out / "404.html")
+    urls = [
+        u
+        for u in links.loads + links.anchors
+        if not u.startswith(("#", "data:")) and not urlsplit(u).scheme  # not furo's credits
+    ]
+    assert f"{prefix}index.html" in links.anchors, "the page links home"
+    return [
+        u
+        for u in urls
+        if not u.startswith(prefix) or not (out / urlsplit(u).path.removeprefix(prefix)).is_file()
+    ]
+
+
 def test_404_page_links_work_at_any_depth(site: Path) -> None:
-    links = _parse(site / "404.html")
-    relative = [u for u in links.loads if not u.startswith(("/", "data:"))]
-    assert not relative
+    """sphinx-notfound-page writes the theme's files, the menu and the body's link absolute under
+    the site's path (``/`` for a local build): served for a missing address, the page works."""
+    og_url = re.search(r'property="og:url" content="([^"]+)"', (site / "404.html").read_text())
+    assert og_url is not None
+    prefix = urlsplit(og_url.group(1)).path.removesuffix("404.html")
+    assert _links_of_404(site, prefix) == []
+
+
+# A small furo site with the 404 page's settings as docs/conf.py makes them in the environment
+# it is built in.
+_CONF_404 = """\
+import runpy
+_site = runpy.run_path({conf!r})
+extensions = ["notfound.extension"]
+html_theme = "furo"
+notfound_urls_prefix = _site["notfound_urls_prefix"]
+notfound_context = _site["notfound_context"]
+"""
+
+
+@pytest.mark.parametrize(
+    ("published", "prefix"),
+    [
+        (
+            {"READTHEDOCS_CANONICAL_URL": "https://rnnshapes.readthedocs.io/en/latest/"},
+            "/en/latest/",
+        ),
+        ({"RNNSHAPES_BASE_URL": "https://example.org/docs/rnnshapes"}, "/docs/rnnshapes/"),
+        ({}, "/"),
+    ],
+    ids=["read-the-docs", "own-host-sub-path", "local"],
+)
+def test_404_page_works_under_the_path_the_site_is_published_at(
+    tmp_path: Path, published: dict[str, str], prefix: str
+) -> None:
+    """docs/conf.py gives sphinx-notfound-page the path of the site's address (on Read the Docs,
+    /en/latest/): every URL of the 404 page starts with it and names a file of the site."""
+    src = tmp_path / "src"
+    (src / "section").mkdir(parents=True)
+    (src / "conf.py").write_text(_CONF_404.format(conf=str(DOCS / "conf.py")))
+    (src / "index.rst").write_text("Home\n====\n\n.. toctree::\n\n   section/page\n")
+    (src / "section" / "page.rst").write_text("Page\n====\n\nText.\n")
+    out = tmp_path / "html"
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("READTHEDOCS_CANONICAL_URL", "RNNSHAPES_BASE_URL")
+    }
+    build = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-b", "html", "-q", "-W", str(src), str(out)],
+        env={**env, **published},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert build.returncode == 0, build.stderr
+    assert f'href="{prefix}section/page.html"' in (out / "404.html").read_text()  # the menu
+    assert _links_of_404(out, prefix) == []
 
 
 def test_sitemap_lists_every_page(site: Path) -> None:
@@ -769,4 +843,4 @@ def test_runs_refuses_a_block_that_does_not_do_what_it_says(
 def test_runs_cuts_machine_paths_out_of_messages() -> None:
     runs = _ext("runs")
     text = "/opt/venv/lib/python3.11/site-packages/torch/x.py:1: at /__w/pytorch/pytorch/aten/a.cpp"
-    assert runs.normalise(text) == "site-packages/torch/x.py:1: at aten/a.cpp"
+    assert runs.normalise(text) == "torch/x.py:1: at aten/a.cpp"

@@ -29,5 +29,7 @@ def test_no_build_path_in_the_site() -> None:
     for path in sorted(HTML.rglob("*")):
         if path.is_file() and path.name != ".buildinfo":
             data = path.read_bytes()
-            found += [f"{path.relative_to(HTML)}: {n}" for n in sorted(needles) if n.encode() in data]
+            found += [
+                f"{path.relative_to(HTML)}: {n}" for n in sorted(needles) if n.encode() in data
+            ]
     assert not found, "\n".join(found)

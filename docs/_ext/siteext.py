@@ -1,7 +1,5 @@
 """What this site needs beyond Sphinx, furo and the gallery: small fixes, each said where it is.
 
-- a 404 page (``404.md``) whose links work at any depth: its relative links are made absolute
-  under the path of ``html_baseurl``;
 - ``sitemap.xml`` and ``robots.txt`` for every page, rewritten whole on every build (an
   incremental build of sphinx-sitemap lists only the pages it wrote);
 - Open Graph tags and a meta description on every page, from ``html_baseurl`` and the page's
@@ -92,6 +90,9 @@ def ipython_dir(path: Path) -> Path:
     text = (
         "# Written by docs/_ext/siteext.py for the notebook kernels of the docs build.\n"
         'c.InlineBackend.figure_formats = {"svg"}\n'
+        "# no date in the SVG: the same figure, the same bytes (SOURCE_DATE_EPOCH may be unset)\n"
+        "c.InlineBackend.print_figure_kwargs = "
+        '{"bbox_inches": "tight", "metadata": {"Date": None}}\n'
         "c.HistoryManager.enabled = False\n"
         'c.IPKernelApp.log_level = "ERROR"  # not the TCP notice on every start\n'
     )
@@ -159,34 +160,7 @@ def _open_graph(
     context["metatags"] = metatags + "\n".join(lines) + "\n"
 
 
-# -- 404, sitemap, robots --------------------------------------------------------------------------
-
-
-def _base_path(app: Sphinx) -> str:
-    path = urlsplit(app.config.html_baseurl or "/").path or "/"
-    return path if path.endswith("/") else path + "/"
-
-
-_URL_ATTR = re.compile(r'(\s(?:href|src|data-content_root)=")([^"]*)(")')
-
-
-def _absolute_404(app: Sphinx) -> None:
-    path = Path(app.outdir) / f"{NOT_FOUND}.html"
-    if not path.exists():
-        return
-    base = _base_path(app)
-
-    def fix(match: re.Match[str]) -> str:
-        url = match.group(2)
-        if url.startswith(("/", "#", "http:", "https:", "mailto:", "data:", "javascript:")):
-            return match.group(0)
-        url = url.removeprefix("./")
-        return f"{match.group(1)}{base}{url}{match.group(3)}"
-
-    html = path.read_text(encoding="utf-8")
-    fixed = _URL_ATTR.sub(fix, html)
-    if fixed != html:
-        path.write_text(fixed, encoding="utf-8")
+# -- sitemap, robots -------------------------------------------------------------------------------
 
 
 def _write_if_changed(path: Path, text: str) -> None:
@@ -398,8 +372,7 @@ def _size_images(page: Path, text: str) -> str:
 def _finish(app: Sphinx, exception: BaseException | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
-    _fix_markup(app)  # first: it reads each image beside its page, before 404's links turn absolute
-    _absolute_404(app)
+    _fix_markup(app)
     _sitemap(app)
 
 

@@ -1,7 +1,8 @@
 """Fixtures for the browser tests: the served site, Chromium, axe-core and page visits.
 
-Without Chromium, axe-core or a built site these tests skip and say how to get them; with
-``CI=true`` they fail instead, so CI never passes by skipping. The helpers live in sitecheck.py.
+Without Chromium, axe-core (the ``test`` extra installs it) or a built site these tests skip and
+say how to get them; with ``CI=true`` they fail instead, so CI never passes by skipping. The
+helpers live in sitecheck.py.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from .sitecheck import (
     CHROMIUM,
     CHROMIUM_FLAGS,
     HOW_TO_BUILD,
+    HOW_TO_GET_AXE,
     HOW_TO_GET_CHROMIUM,
-    HOW_TO_GET_NPM,
     SCREENSHOTS,
     SITE,
     open_page,
@@ -68,9 +69,10 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 
 @pytest.fixture(scope="session")
 def axe_source() -> str:
-    """axe-core's script, pinned in package.json."""
-    if not AXE.is_file():
-        unavailable(f"axe-core is not installed at {AXE}: {HOW_TO_GET_NPM}")
+    """axe-core's script, from the ``axe-playwright-python`` wheel (pinned in constraints.txt)."""
+    if AXE is None or not AXE.is_file():
+        unavailable(f"axe-core is not installed (axe-playwright-python): {HOW_TO_GET_AXE}")
+    assert AXE is not None
     return AXE.read_text(encoding="utf-8")
 
 

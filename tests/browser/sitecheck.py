@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import gzip
+import importlib.util
 import io
 import os
 import stat
@@ -29,8 +30,21 @@ ROOT = Path(__file__).resolve().parents[2]
 SITE = Path(os.environ.get("RNNSHAPES_SITE", ROOT / "docs" / "_build" / "html"))
 """The built site (``RNNSHAPES_SITE`` points the checks at another build)."""
 SCREENSHOTS = SITE.parent / "screenshots"
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
+"""Lighthouse, for ``nox -s audit`` only (which runs ``npm ci`` itself, from package-lock.json)."""
+
+
+def _axe_script() -> Path | None:
+    """axe-core's script as the ``axe-playwright-python`` wheel ships it (pinned in
+    constraints.txt, installed with the ``test`` extra), or None when it is not installed."""
+    spec = importlib.util.find_spec("axe_playwright_python")  # finds, does not import
+    if spec is None or spec.origin is None:
+        return None
+    return Path(spec.origin).with_name("axe.min.js")
+
+
+AXE = _axe_script()
+"""axe-core's ``axe.min.js`` (None without the ``test`` extra): the browser tests inject it."""
 
 CHROMIUM = Path(os.environ.get("CHROME_PATH", "/usr/bin/chromium"))
 CHROMIUM_FLAGS = (
@@ -51,6 +65,10 @@ CHROMIUM_FLAGS = (
 
 HOW_TO_BUILD = "build it with `nox -s docs`"
 HOW_TO_GET_CHROMIUM = "install it with `apt-get install chromium` (Debian/Ubuntu)"
+HOW_TO_GET_AXE = (
+    "install the test extra, which ships it: `pip install -c constraints.txt -e '.[test]'` "
+    "(`nox -s tests` does)"
+)
 HOW_TO_GET_NPM = "run `npm ci` in the repository root (needs Node.js and npm)"
 
 DESKTOP = {"width": 1280, "height": 800}
@@ -172,6 +190,20 @@ class _Handler(SimpleHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """A missing file gets the site's 404 page, status 404, as a real host serves it."""
+        page = Path(self.directory) / "404.html"
+        if code != 404 or not page.is_file():
+            super().send_error(code, message, explain)
+            return
+        body = page.read_bytes()
+        self.send_response(code, message)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
 
 class _CompressingHandler(_Handler):

@@ -1,4 +1,5 @@
-"""No broken link or anchor anywhere in the served site, checked by linkchecker (PyPI).
+"""No broken link or anchor anywhere in the served site, checked by linkchecker (PyPI), and a
+missing address answered by a 404 page that works at any depth.
 
 Sphinx's own ``linkcheck`` builder misreports internal links, so it is not used. linkchecker
 follows every internal link and checks each ``#anchor`` (its AnchorCheck plugin); links to other
@@ -14,6 +15,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -90,3 +92,17 @@ def test_no_broken_link_or_anchor(site: Path, site_url: str, tmp_path: Path) -> 
     ]
     assert problems == [], "\n".join(problems)
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_a_missing_address_at_any_depth_gets_a_working_404_page(visit: Any, site_url: str) -> None:
+    """The server answers a missing address with 404.html, as Read the Docs does: two folders
+    down, the page still loads its styles and scripts (only the address itself is missing) and
+    its link home leads home."""
+    missing = "explanation/no/such/page.html"
+    with visit(missing) as seen:
+        page = seen.page
+        assert page.locator("h1").inner_text() == "Page not found"
+        assert seen.failed_requests == [f"{site_url}{missing}: HTTP 404"]
+        assert [e for e in seen.console_errors if f"({site_url}{missing})" not in e] == []
+        page.get_by_role("link", name="home page").click()
+        page.wait_for_url(f"{site_url}index.html")

@@ -205,6 +205,43 @@ def state_batch(cfg: Config, ck: Checker) -> None:
 
 
 @claim(
+    "initial-state-rows-must-match-layers",
+    "structure",
+    BATCHED & UNPACKED,
+    message=(RuntimeError, HIDDEN_SIZE),
+)
+def state_rows(cfg: Config, ck: Checker) -> None:
+    """an initial state whose first axis is not ``num_layers * num_directions`` (made with one
+    row for a stacked module, or ``num_layers`` rows for a bidirectional one) is refused with a
+    ``RuntimeError`` whose expected shape starts with the module's number of rows; making the
+    state with ``num_layers * (2 if bidirectional else 1)`` rows makes it run.
+
+    >>> import torch
+    >>> lstm = torch.nn.LSTM(4, 5, num_layers=2)
+    >>> x = torch.randn(7, 3, 4)
+    >>> h0 = c0 = torch.zeros(1, 3, 5)  # one row, but the module has two layers
+    >>> lstm(x, (h0, c0))
+    Traceback (most recent call last):
+    ...
+    RuntimeError: Expected hidden[0] size (2, 3, 5), got [1, 3, 5]
+    >>> h0 = c0 = torch.zeros(lstm.num_layers * (2 if lstm.bidirectional else 1), 3, 5)
+    >>> output, (h_n, c_n) = lstm(x, (h0, c0))
+    >>> h_n.shape
+    torch.Size([2, 3, 5])
+    """
+    m, x, state = cfg.module(), cfg.module_input(), cfg.initial_state()
+    rows = cfg.num_layers * (2 if cfg.bidirectional else 1)
+    more = _each(state, lambda s: torch.cat([s, s[:1]], 0))  # one row too many
+    ck.says(lambda: m(x, more), "a state with one row more than the module's")
+    if rows > 1:
+        fewer = _each(state, lambda s: s[:-1])
+        ck.says(lambda: m(x, fewer), "a state with one row fewer")
+    made = _each(state, lambda s: s.new_zeros(rows, s.size(1), s.size(2)))
+    got = ck.fixed(lambda: run(m, x, made), "a state of num_layers * num_directions rows")
+    ck.same(_steps(got), _steps(run(m, x)), "output from zeros of that many rows")
+
+
+@claim(
     "state-and-input-must-agree-on-batching",
     "structure",
     UNPACKED,
