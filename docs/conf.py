@@ -122,6 +122,9 @@ exclude_patterns = [
     "auto_examples/*.ipynb",
     "auto_examples/**/*.ipynb",
     "gen_modules",
+    # sphinx-gallery's timings (for nox -s bench), not pages: they differ from build to build
+    "sg_execution_times.rst",
+    "auto_examples/sg_execution_times.rst",
 ]
 nitpicky = True
 default_role = "py:obj"
@@ -154,7 +157,7 @@ sphinx_gallery_conf = {
     "show_memory": False,
     "show_signature": False,
     "min_reported_time": 10**9,  # no "running time" lines: they differ from build to build
-    "write_computation_times": False,
+    "write_computation_times": True,  # sg_execution_times.rst, read by nox -s bench
     "remove_config_comments": True,
     "download_all_examples": True,
     "inspect_global_variables": False,

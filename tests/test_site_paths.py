@@ -33,3 +33,17 @@ def test_no_build_path_in_the_site() -> None:
                 f"{path.relative_to(HTML)}: {n}" for n in sorted(needles) if n.encode() in data
             ]
     assert not found, "\n".join(found)
+
+
+def test_gallery_timings_are_not_a_page() -> None:
+    """sphinx-gallery's ``sg_execution_times`` (read by ``nox -s bench``) changes every build and
+    loads its table's scripts from CDNs: it is kept out of the site."""
+    if not (HTML / "index.html").exists():
+        pytest.skip(f"no built site in {HTML}: build it with `nox -s docs`")
+    assert not list(HTML.rglob("sg_execution_times*"))
+    sys.path.insert(0, str(ROOT / "docs" / "_tools"))
+    import bench
+
+    timings = ROOT / "docs" / "sg_execution_times.rst"
+    if timings.exists():
+        assert bench.gallery_seconds(timings.read_text(encoding="utf-8")) > 0

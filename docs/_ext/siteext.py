@@ -15,7 +15,6 @@
   and API pages' largest paint wait for 450 kB on a phone's connection);
 - :func:`reset_torch` restores torch's global state around each gallery example;
 - :func:`ipython_dir` configures the notebook kernels to draw SVG;
-- the time the gallery took is written beside the doctrees, for ``nox -s bench``;
 - an executed cell that shows a boolean check (``torch.equal(...)`` as its last line, or a tuple
   of them) must show ``True``: a ``False`` fails the build, unless the cell is tagged
   ``expect-false``, and then a ``True`` does (see :func:`unexpected_booleans`).
@@ -245,18 +244,6 @@ def _shrink_gallery_thumbnails(app: Sphinx) -> None:
             shrink_thumbnail(path)
 
 
-def _gallery_started(app: Sphinx) -> None:
-    app._siteext_gallery_start = time.perf_counter()  # type: ignore[attr-defined]
-
-
-def _gallery_done(app: Sphinx) -> None:
-    """Record how long the gallery took to generate (``nox -s bench`` reports it)."""
-    seconds = time.perf_counter() - app._siteext_gallery_start  # type: ignore[attr-defined]
-    path = Path(app.doctreedir) / "gallery-seconds.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(f'{{"seconds": {seconds:.3f}}}\n')
-
-
 # -- accessibility of the theme's and extensions' own markup ---------------------------------------
 
 # Each pattern is anchored on markup that furo, myst-nb and Sphinx write; a fixed page no longer
@@ -379,8 +366,6 @@ def _finish(app: Sphinx, exception: BaseException | None) -> None:
 def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("html-page-context", _open_graph)
     # sphinx-gallery generates the gallery in a builder-inited handler of priority 500
-    app.connect("builder-inited", _gallery_started, priority=499)
-    app.connect("builder-inited", _gallery_done, priority=501)
     app.connect("builder-inited", _normalise_gallery_zips, priority=900)
     app.connect("builder-inited", _shrink_gallery_thumbnails, priority=900)
     app.connect("doctree-read", _check_booleans)
