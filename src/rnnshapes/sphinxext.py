@@ -18,8 +18,9 @@ HTML output gets ``claims.json``: for every claim, the pages that show it (``sho
 ``rnnshapes.claims["output-last-step-is-h-n"]``).
 
 The claims are read from a snapshot kept beside the doctrees and keyed by a hash of rnnshapes'
-source files, so a rebuild that reads a page does not have to import torch. When that hash
-changes, every page is read again and the notebook cache (``nb_execution_cache_path``) and the
+source files, so a rebuild that reads a page does not have to import torch. That hash is also the
+config value ``rnnshapes_source_hash`` (``rebuild="env"``): when it changes, Sphinx reads every
+page again; and the notebook cache (``nb_execution_cache_path``) and the
 gallery's records of what it ran are cleared: executed output never outlives the code that made it.
 """
 
@@ -644,16 +645,6 @@ def _clear_stale_output(app: Sphinx) -> None:
         stamp.write_text(current + "\n")
 
 
-def _outdated_by_source(
-    app: Sphinx, env: BuildEnvironment, added: Set[str], changed: Set[str], removed: Set[str]
-) -> list[str]:
-    """Read every page again when rnnshapes' source changed since the last build."""
-    current = source_hash()
-    previous = getattr(env, "rnnshapes_source_hash", current)
-    env.rnnshapes_source_hash = current  # type: ignore[attr-defined]
-    return sorted(env.found_docs) if previous != current else []
-
-
 def _finish(app: Sphinx, exception: BaseException | None) -> None:
     if exception is not None:
         return
@@ -694,7 +685,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("claims-index", ClaimsIndexDirective)
     app.add_directive("shape-table", ShapeTableDirective)
     app.connect("builder-inited", _clear_stale_output, priority=400)
-    app.connect("env-get-outdated", _outdated_by_source)
+    # every page is read again when rnnshapes' source changes: Sphinx rebuilds the environment
+    # when a config value of rebuild="env" differs from the one it was built with
+    app.add_config_value("rnnshapes_source_hash", source_hash(), "env", types=frozenset({str}))
     app.connect("env-get-outdated", _note_usage_before)
     app.connect("doctree-read", _note_code_uses)
     app.connect("env-get-updated", _indexes_to_rewrite)

@@ -207,7 +207,7 @@ def state_batch(cfg: Config, ck: Checker) -> None:
 @claim(
     "initial-state-rows-must-match-layers",
     "structure",
-    BATCHED & UNPACKED,
+    UNPACKED,
     message=(RuntimeError, HIDDEN_SIZE),
 )
 def state_rows(cfg: Config, ck: Checker) -> None:
@@ -236,7 +236,7 @@ def state_rows(cfg: Config, ck: Checker) -> None:
     if rows > 1:
         fewer = _each(state, lambda s: s[:-1])
         ck.says(lambda: m(x, fewer), "a state with one row fewer")
-    made = _each(state, lambda s: s.new_zeros(rows, s.size(1), s.size(2)))
+    made = _each(state, lambda s: s.new_zeros(rows, *s.shape[1:]))
     got = ck.fixed(lambda: run(m, x, made), "a state of num_layers * num_directions rows")
     ck.same(_steps(got), _steps(run(m, x)), "output from zeros of that many rows")
 
