@@ -74,3 +74,26 @@ def test_priors() -> None:
     assert search.prior("reference/claims") < 1.0
     assert search.prior("how-to/index") < 1.0
     assert search.prior("auto_examples/plot_01_output_vs_h_n") < 1.0
+
+
+def test_python_stems_as_the_browser_does() -> None:
+    """The Python stemmer is built from the same Snowball release as the one Sphinx ships to the
+    browser (they differ between releases: 3.1 keeps "internal", 3.0 makes it "intern")."""
+    import snowballstemmer
+
+    header = re.compile(r"Generated from english\.sbl by Snowball ([\d.]+)")
+    js = Path(sphinx.__file__).parent / "search" / "non-minified-js" / "english-stemmer.js"
+    py = Path(snowballstemmer.__file__).parent / "english_stemmer.py"
+    versions = [header.search(p.read_text(encoding="utf-8")) for p in (js, py)]
+    assert all(versions), "a stemmer without its Snowball header"
+    assert versions[0][1] == versions[1][1], [v[1] for v in versions if v]
+
+
+def test_synonym_keys_stem_to_themselves() -> None:
+    """A one-word key that stems to a word of the site's subject would fire on every question
+    about it ("stateful" is "state"): each key's stem is its own."""
+    core = {search.tokens(w)[0] for w in ("state", "output", "hidden", "step", "layer", "batch")}
+    for key in search.SYNONYMS:
+        words = search.tokens(key)
+        if len(words) == 1 and key != "hidden":  # "hidden" is meant: a hidden state is h_n
+            assert words[0] not in core, key

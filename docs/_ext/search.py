@@ -7,15 +7,17 @@ finds nothing, and it drops the index expressions readers type (``output[-1]``,
 against Sphinx's 23 %; the query set is ``tests/browser/search_queries.json``).
 
 So this extension keeps Sphinx's search page, its result list and its highlighting, and gives it
-a second index for ranking: for each page, how often each word occurs in its title, its section
-headings, its index entries (the troubleshooting pages' error messages) and its text. Words are
-split, lower-cased, filtered by Sphinx's English stop words and stemmed by the same Snowball
-stemmer Sphinx uses, in Python here and in the browser (``searchrank.js``, loaded as
-``html_search_scorer``); an index expression is one word (``[-1]``, ``[:,-1]``), and a word
-with underscores is also its parts (``batch_first``: ``batch``, ``first``). The browser scores
-pages with BM25F over those four fields, so a page that holds most of a question's rarer words,
-in its title or its messages above all, comes first; :data:`SYNONYMS` maps readers' words to
-the site's (``hidden state`` → ``h_n``).
+a second index for ranking: for each section of each page, how often each word occurs in the
+page's title, the section's heading, its index entries (the troubleshooting pages' error
+messages), its prose and its code. Words are split, lower-cased, filtered by Sphinx's English stop
+words and :data:`QUESTION_WORDS`, and stemmed by the Snowball stemmer Sphinx ships to the browser
+(``constraints.txt`` pins the Python one to the same Snowball release), in Python here and in the
+browser (``searchrank.js``, loaded as ``html_search_scorer``); an index expression is one word
+(``[-1]``, ``[:,-1]``), and a word with underscores is also its parts (``batch_first``:
+``batch``, ``first``). The browser scores sections with BM25F over those five fields, and a page
+as its best section, so a page that holds most of a question's rarer words, in its title, a
+heading or its messages above all, comes first; :data:`SYNONYMS` maps readers' words to the
+site's (``hidden state`` → ``h_n``).
 
 The index is written to ``_static/searchrank-data.js`` from what each page recorded when it was
 read (kept in the environment), so incremental builds and parallel reads give the same file.
@@ -80,12 +82,11 @@ SYNONYMS: dict[str, list[str]] = {
     "empty": ["length 0"],
     "scalar type": ["dtype"],
     "double": ["float64"],
-    "long": ["int64"],
+    "long": ["int64"],  # torch.long; it helps "expected scalar type Long" more than it costs
     "float": ["float32"],
     "initialize": ["initial", "h0"],
     "init": ["initial", "h0"],
     "previous": ["carry"],
-    "stateful": ["carry"],
     "detach": ["carry", "detach"],
     "projection": ["proj_size"],
     "activation": ["nonlinearity"],
@@ -125,7 +126,7 @@ _STOP = ENGLISH_STOPWORDS | QUESTION_WORDS
 _STEM = snowballstemmer.stemmer("english")
 _WORD = re.compile(r"\w+")
 # An index expression: integers, colons, commas and ellipses in brackets (not a float tensor).
-_INDEX = re.compile(r"\[\s*(?:-?\d+|:|\.\.\.)?(?:\s*[:,]\s*(?:-?\d+|:|\.\.\.)?)*\s*\]")
+_INDEX = re.compile(r"\[\s*(?:-?\d+|:|\.\.\.)?(?:\s*[:,]\s*(?:-?\d+|:|\.\.\.)?)*\s*\]", re.ASCII)
 _SKIP_NODES = (nodes.raw, nodes.comment, nodes.system_message, nodes.substitution_definition)
 
 
@@ -137,18 +138,19 @@ def index_expression(text: str) -> str:
     return expr
 
 
-# "3-D", "3 dimensions", "3-dimensional", "dim=3": one word, "3d", as torch's "2D or 3D" is.
-_ND = re.compile(r"\b(\d)\s*-?\s*(?:d|dims?|dimensions?|dimensional)\b|\bdim\s*=\s*(\d)\b")
+# "3-D", "3 dims", "3 dimensions", "3-dimensional": one word, "3d", as torch's "2D or 3D" is
+# (ASCII \b and \d, as in JavaScript).
+_ND = re.compile(r"\b(\d)\s*-?\s*(?:d|dims?|dimensions?|dimensional)\b", re.ASCII)
 
 
 def tokens(text: str) -> list[str]:
     """The words of ``text`` as the index and ``searchrank.js`` both count them."""
-    text = _ND.sub(lambda m: f" {m[1] or m[2]}d ", text.lower())
+    text = _ND.sub(lambda m: f" {m[1]}d ", text.lower())
     out = [e for e in map(index_expression, _INDEX.findall(text)) if e != "[]"]
     for word in _WORD.findall(text):
         parts = [word, *word.split("_")] if "_" in word.strip("_") else [word]
         for part in parts:
-            if len(part) < 2 or part.isdigit() or part in _STOP:
+            if len(part) < 2 or (part.isascii() and part.isdigit()) or part in _STOP:
                 continue
             out.append(_STEM.stemWord(part))
     return out
@@ -169,7 +171,7 @@ def _texts(node: nodes.Node) -> tuple[str, str]:
 
 
 def _text(node: nodes.Node) -> str:
-    return " ".join(_texts(node))
+    return " ".join(filter(None, _texts(node)))
 
 
 def _counts(parts: list[str]) -> dict[str, int]:
@@ -190,7 +192,7 @@ def page_units(doctree: nodes.document) -> list[dict[str, Any]]:
     for i, section in enumerate(sections):
         own = [c for c in section.children if not isinstance(c, nodes.section)]
         if i == 0 and section is not doctree:  # what comes before the first section
-            own = [c for c in doctree.children if c is not section] + own
+            own = [c for c in doctree.children if not isinstance(c, nodes.section)] + own
         heading = _text(own[0]) if own and isinstance(own[0], nodes.title) else ""
         body = own[1:] if heading else own
         texts = [_texts(c) for c in body]
@@ -236,16 +238,12 @@ def index_data(env: BuildEnvironment) -> dict[str, Any]:
     """The ranking index: pages, their sections, each field's length per section, and each
     word's postings (section, then its count in each field)."""
     pages = getattr(env, "searchrank", {})
-    messages = getattr(env, "runs_messages", {})  # docs/_ext/runs.py: captured error messages
     docs = sorted(d for d in pages if d in env.found_docs and d not in SKIP)
     units, lengths, postings = [], [], {}
     for d, docname in enumerate(docs):
-        for k, unit in enumerate(pages[docname]):
+        for unit in pages[docname]:
+            # (a captured error message is an index node of its page: already an entry)
             fields = {name: Counter(unit["fields"][name]) for name in FIELDS}
-            if k == 0:
-                for message in messages.get(docname, []):
-                    if "entry" in message:
-                        fields["entries"].update(tokens(message["entry"]))
             u = len(units)
             units.append([d, unit["anchor"], unit["heading"]])
             lengths.append([sum(fields[name].values()) for name in FIELDS])
@@ -295,7 +293,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("html-page-context", _add_data)
     return {
         "version": "1",
-        "env_version": 4,
+        "env_version": 5,
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }

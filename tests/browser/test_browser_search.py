@@ -6,8 +6,9 @@ as a reader would; the test prints hit@1 and hit@3 (the share of queries whose a
 first, or among the first three results) and every miss.
 
 Issue 13 asks for hit@3 ≥ 95 %; the ranking (``docs/_ext/search.py``, ``searchrank.js``) reaches
-86 %, so the test holds that (:data:`FLOOR`) and says how far the target is: a change that loses
-queries fails, one that gains them can raise the floor.
+less (the rates are in-sample: its weights were tuned on this set), so the test holds what it
+reaches (:data:`FLOOR`) and prints how far the target is: a change that loses queries fails, one
+that gains them can raise the floor.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ pytestmark = pytest.mark.browser
 
 QUERIES = json.loads((Path(__file__).with_name("search_queries.json")).read_text("utf-8"))
 TARGET_HIT_AT_3 = 0.95  # issue 13's target, not yet reached
-FLOOR = 0.85  # what the ranking reaches now (86 %): no change may lose queries
+FLOOR = 0.85  # about what the ranking reaches now: no change may lose queries
 
 # The result list once the search has finished: each result's page, as a docname.
 RESULTS_JS = """() => [...document.querySelectorAll("#search-results ul.search li > a")]
@@ -65,7 +66,7 @@ def search(page: Any, query: str) -> list[str]:
 
 
 def test_pasted_questions_find_their_page(visit: Any) -> None:
-    """hit@3 ≥ 95 % over the query set; hit@1 and every miss are printed."""
+    """hit@3 at least :data:`FLOOR` over the query set; hit@1, hit@3 and every miss printed."""
     if not html_pages():
         unavailable(f"there is no built site at {SITE}: {HOW_TO_BUILD}")
     ranks: list[int | None] = []
@@ -101,8 +102,19 @@ def test_the_browser_splits_words_as_the_index_does(visit: Any) -> None:
     texts = [q["query"] for q in QUERIES] + [
         "out[:, -1, :] h_n[-1] output[-1, :, :] x[..., 0]", "2-D or 3-D, 3 dimensions, dim=4",
         "pack_padded_sequence batch_first __init__ Überschrift naïve", "tensor([[0.25, -1.5]])",
+        "constructor __proto__ toString hasOwnProperty", "é3-d café3 d ٣-d x²", "internally",
     ]  # fmt: skip
     with visit("search.html") as seen:
         seen.page.wait_for_function("() => typeof Search !== 'undefined' && Search.rnnshapesTokens")
         words = seen.page.evaluate("(texts) => texts.map(Search.rnnshapesTokens)", texts)
     assert words == [index.tokens(t) for t in texts]
+
+
+def test_words_that_name_javascripts_own_finish_the_search(visit: Any) -> None:
+    """No word of a query is looked up on an object's prototype: "constructor" finishes."""
+    if not html_pages():
+        unavailable(f"there is no built site at {SITE}: {HOW_TO_BUILD}")
+    with visit("index.html") as seen:
+        found = search(seen.page, "constructor __proto__ hasOwnProperty toString")
+        assert seen.console_errors == []
+    assert found, "no result"
