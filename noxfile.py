@@ -86,7 +86,8 @@ def docs_live(session: nox.Session) -> None:
         "sphinx-autobuild", *_sphinx_args(),
         "--watch", str(ROOT / "src" / "rnnshapes"), "--watch", str(ROOT / "examples"),
         "--ignore", "*/_build/*", "--ignore", "*/auto_examples/*", "--ignore", "*/gen_modules/*",
-        "--ignore", "*/.jupyter_cache/*", *session.posargs,
+        "--ignore", "*/.jupyter_cache/*", "--ignore", "*/sg_execution_times.rst",
+        *session.posargs,
         env=ONE_THREAD,
     )  # fmt: skip
 

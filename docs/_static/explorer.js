@@ -9,7 +9,7 @@ const FULL = 12; // steps drawn in full; past that, summarised
 const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})[c]);
 const tup = (a) => "(" + a.join(", ") + (a.length === 1 ? ",)" : ")");
 
-// -- the configuration: read, checked, refused as torch refuses it
+// -- the configuration, refused as torch does
 function readInt(v, name, errs, lo = -1e5, hi = 1e5) {
   const s = String(v).trim();
   if (!/^[+-]?\d+$/.test(s)) { errs.push(`${name} must be a whole number, got "${s}"`); return NaN; }
@@ -183,7 +183,7 @@ function code(m) {
   return `nn.${m.base}(${[m.I, m.H, ...kw].join(", ")})`;
 }
 
-// -- a pasted constructor line, read as Python would (or refused with a reason)
+// -- a pasted constructor line, read as Python would
 const ARGS = ["input_size", "hidden_size", "num_layers", "bias", "batch_first", "dropout", "bidirectional"];
 const POS = {RNN: [...ARGS.slice(0, 3), "nonlinearity", ...ARGS.slice(3)], LSTM: [...ARGS, "proj_size"], GRU: ARGS};
 const KEYS = {input_size: "input", hidden_size: "hidden", num_layers: "layers", bias: "bias", batch_first: "bf",
@@ -258,13 +258,15 @@ function toFragment(st) {
 }
 function fromFragment(hash) {
   const parts = hash.replace(/^#/, "").split("&").filter(Boolean);
-  if (!parts.length || !parts.every((kv) => kv.split("=")[0] in DEF)) return null;
+  if (!parts.length || !parts.every((kv) => Object.hasOwn(DEF, kv.split("=")[0]))) return null;
   const st = {...DEF};
-  for (const kv of parts) {
-    const i = kv.indexOf("=");
-    const k = kv.slice(0, i), v = decodeURIComponent(kv.slice(i + 1));
-    st[k] = BOOLS.includes(k) ? v === "1" || v === "true" : v;
-  }
+  try {
+    for (const kv of parts) {
+      const i = kv.indexOf("=");
+      const k = kv.slice(0, i), v = decodeURIComponent(kv.slice(i + 1));
+      st[k] = BOOLS.includes(k) ? v === "1" || v === "true" : v;
+    }
+  } catch { return null; } // a bad %-escape
   return st;
 }
 
@@ -310,7 +312,7 @@ function gridHtml(m, g) {
       return `<td role="gridcell" class="rnnx-gap" data-role="gap" ${pos} aria-label="steps ${c.gap[0]} to ${c.gap[1]} (${n} steps) not drawn: each like its neighbours">…</td>`;
     }
     const short = (e) => e.replace(/,.*\]$/, "]"), words = c.hn ? [short(c.hn), ...(c.cn ? [short(c.cn)] : [])] : c.role === "padding" ? ["pad"] : [];
-    const label = words.length ? `${words.join(" ")}: ${c.label}` : c.label; // the visible text first
+    const label = words.length ? `${words.join(" ")}: ${c.label}` : c.label; // visible text first
     return `<td role="gridcell" class="rnnx-${CLS[c.role]}" data-role="${c.role}" data-l="${c.l}" data-d="${c.d}" data-t="${c.t}" data-out="${esc(c.out)}" data-hn="${esc(c.hn)}" data-cn="${esc(c.cn)}" data-u="${esc(c.u)}" data-uc="${esc(c.uc)}" ${pos} aria-label="${esc(label)}">${words.join("<br>") || (c.d ? "←" : "→")}</td>`;
   }).join("") + "</tr>").join("");
   const what = m.packed ? `sequence ${m.seq} of the packed batch (length ${g.len} of ${m.L} steps)` : m.unbatched ? "the one sequence" : `sequence ${m.seq} of ${m.N}`;
@@ -440,11 +442,11 @@ function mount(root, index) {
   render("init");
 }
 
-// Drawn as it nears the viewport (at once if the URL holds a state); the CSS keeps its room
+// Drawn near the viewport (at once for a URL state); the CSS keeps its room
 function start() {
   const roots = [...document.querySelectorAll("div[data-rnnx]")], done = new Set();
   const go = (r) => { if (!done.has(r)) { done.add(r); mount(r, roots.indexOf(r)); } };
-  const io = window.IntersectionObserver && new IntersectionObserver((es) => es.forEach((e) => e.isIntersecting && go(e.target)), {rootMargin: "50%"});
+  const io = window.IntersectionObserver && new IntersectionObserver((es) => es.forEach((e) => e.isIntersecting && (io.unobserve(e.target), go(e.target))), {rootMargin: "50%"});
   roots.forEach((r, i) => (io && !(i === 0 && fromFragment(location.hash)) ? io.observe(r) : go(r)));
   window.addEventListener("hashchange", () => roots[0] && fromFragment(location.hash) && go(roots[0]));
 }

@@ -14,13 +14,15 @@ The last commit is cloned twice, into two temporary folders at different depths:
 Every file of the three sites must be byte-identical, except ``.buildinfo`` (Sphinx's hash of the
 configuration, which holds the absolute paths extensions add, such as their ``_static``
 folders); and no file may hold the path of either clone or ``site-packages``. Exits 1 otherwise,
-printing the files that differ. Uncommitted changes are not built: commit first.
+printing the files that differ. It refuses to run with uncommitted changes (they would not be
+built), and builds each clone with its own ``src`` first on the path.
 """
 
 from __future__ import annotations
 
 import argparse
 import filecmp
+import os
 import shutil
 import subprocess
 import sys
@@ -36,12 +38,25 @@ def files(site: Path) -> dict[str, Path]:
     return {str(p.relative_to(site)): p for p in sorted(site.rglob("*")) if p.is_file()}
 
 
+def in_clone(arg: str, clone: Path) -> str:
+    """``arg`` with a path inside the repository made the same path inside ``clone``."""
+    path = Path(arg)
+    if not path.is_absolute():
+        return arg
+    try:
+        return str(clone / path.resolve().relative_to(ROOT))
+    except ValueError:
+        return arg
+
+
 def build(clone: Path, sphinx: list[str], log: Path) -> float:
-    """Run the build in ``clone`` with its own paths; return the seconds it took."""
-    args = [a.replace(str(ROOT), str(clone)) for a in sphinx]
+    """Run the build in ``clone`` with its own paths and its own ``src`` (the environment's
+    rnnshapes may be an editable install of the repository); return the seconds it took."""
+    args = [in_clone(a, clone) for a in sphinx]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(clone / "src"), *sys.path[1:]])}
     start = time.perf_counter()
     with log.open("w") as out:
-        subprocess.run(args, cwd=clone, stdout=out, stderr=subprocess.STDOUT, check=True)
+        subprocess.run(args, cwd=clone, env=env, stdout=out, stderr=subprocess.STDOUT, check=True)
     return time.perf_counter() - start
 
 
@@ -70,6 +85,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sphinx", nargs=argparse.REMAINDER)
     sphinx = [a for a in parser.parse_args().sphinx if a != "--"]
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=no"],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    if dirty:
+        print(f"uncommitted changes would not be built; commit them first:\n{dirty}")
+        return 2
     with tempfile.TemporaryDirectory(prefix="rnnshapes-repro-") as tmp:
         a, b = Path(tmp) / "a", Path(tmp) / "deeper" / "clone" / "b"
         for clone in (a, b):
@@ -83,7 +105,7 @@ def main() -> int:
         problems = differences(Path(tmp) / "a-cold", html(a))
         problems += differences(Path(tmp) / "a-cold", html(b))
         for site in (Path(tmp) / "a-cold", html(a), html(b)):
-            problems += leaks(site, [a, b, Path(sys.prefix)])
+            problems += leaks(site, [a, b, ROOT, Path(sys.prefix), Path.home()])
         n = len(files(html(b)))
     for name, s in seconds.items():
         print(f"{name}: built in {s:.0f} s")

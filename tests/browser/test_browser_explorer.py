@@ -675,6 +675,37 @@ def test_the_url_round_trips(browser: Any, page_url: str) -> None:
     context.close()
 
 
+def test_an_explorer_below_the_fold_waits_then_follows_the_url(browser: Any, tmp_path: Any) -> None:
+    """Below the fold the explorer is not drawn at load; a state put in the URL draws it at once
+    with that state; a fragment that is not a state, or a malformed one, leaves it to be drawn,
+    with the defaults, when it is scrolled to."""
+    html = page_html(explorer.explorer_data()).replace(
+        "<h1>Explorer</h1>", '<h1>Explorer</h1><div style="height: 3000px"></div>'
+    )
+    path = tmp_path / "tall.html"
+    path.write_text(html, encoding="utf-8")
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    for hash_ in ("", "#L=%", "#constructor=1", "#some-heading"):
+        page.goto("about:blank")  # a load, not a move within the page
+        page.goto(path.as_uri() + hash_)
+        page.wait_for_timeout(200)
+        assert page.locator("div[data-rnnx] form").count() == 0, hash_
+    page.evaluate("() => { location.hash = 'kind=GRU&layers=3'; }")
+    page.wait_for_selector(".rnnx-grid")
+    assert page.input_value("select[name=kind]") == "GRU"
+    assert page.input_value("input[name=layers]") == "3"
+    page.goto("about:blank")
+    page.goto(path.as_uri() + "#L=%")
+    page.locator("div[data-rnnx]").scroll_into_view_if_needed()
+    page.wait_for_selector(".rnnx-grid")
+    assert page.input_value("input[name=L]") == "7"  # the defaults
+    context.close()
+    assert not errors, errors
+
+
 LARGE = {"kind": "LSTM", "layers": 6, "bi": 1, "L": 500, "N": 64, "hidden": 128, "input": 300}
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import torch
@@ -213,8 +214,9 @@ def state_batch(cfg: Config, ck: Checker) -> None:
 def state_rows(cfg: Config, ck: Checker) -> None:
     """an initial state whose first axis is not ``num_layers * num_directions`` (made with one
     row for a stacked module, or ``num_layers`` rows for a bidirectional one) is refused with a
-    ``RuntimeError`` whose expected shape starts with the module's number of rows; making the
-    state with ``num_layers * (2 if bidirectional else 1)`` rows makes it run.
+    ``RuntimeError`` that gives the expected shape first, starting with the module's number of
+    rows, then the state's, starting with its own; making the state with
+    ``num_layers * (2 if bidirectional else 1)`` rows makes it run.
 
     >>> import torch
     >>> lstm = torch.nn.LSTM(4, 5, num_layers=2)
@@ -231,11 +233,23 @@ def state_rows(cfg: Config, ck: Checker) -> None:
     """
     m, x, state = cfg.module(), cfg.module_input(), cfg.initial_state()
     rows = cfg.num_layers * (2 if cfg.bidirectional else 1)
-    more = _each(state, lambda s: torch.cat([s, s[:1]], 0))  # one row too many
-    ck.says(lambda: m(x, more), "a state with one row more than the module's")
+    wrong = {rows + 1: _each(state, lambda s: torch.cat([s, s[:1]], 0))}  # one row too many
     if rows > 1:
-        fewer = _each(state, lambda s: s[:-1])
-        ck.says(lambda: m(x, fewer), "a state with one row fewer")
+        wrong[1] = _each(state, lambda s: s[:1])  # one row, as for one layer
+        wrong[rows - 1] = _each(state, lambda s: s[:-1])
+    if cfg.bidirectional:
+        wrong[cfg.num_layers] = _each(state, lambda s: s[: cfg.num_layers])  # a row per layer
+
+    def call_with(bad: Any) -> Any:
+        return lambda: m(x, bad)
+
+    for given, bad in wrong.items():
+        text = ck.says(call_with(bad), f"a state of {given} rows")
+        shapes = re.match(r"Expected hidden(?:\[0\])? size \((\d+), .*\), got \[(\d+), ", text)
+        ck.true(
+            shapes is not None and (int(shapes[1]), int(shapes[2])) == (rows, given),
+            f"the message gives the module's rows, then the state's: {text}",
+        )
     made = _each(state, lambda s: s.new_zeros(rows, *s.shape[1:]))
     got = ck.fixed(lambda: run(m, x, made), "a state of num_layers * num_directions rows")
     ck.same(_steps(got), _steps(run(m, x)), "output from zeros of that many rows")
