@@ -28,7 +28,7 @@ pytestmark = pytest.mark.browser
 
 QUERIES = json.loads((Path(__file__).with_name("search_queries.json")).read_text("utf-8"))
 TARGET_HIT_AT_3 = 0.95  # issue 13's target, not yet reached
-FLOOR = 0.87  # about what the ranking reaches now (88 %): no change may lose queries
+FLOOR = 0.87  # about what the ranking reaches now (89 %): no change may lose queries
 
 # The result list once the search has finished: each result's page, as a docname.
 RESULTS_JS = """() => [...document.querySelectorAll("#search-results ul.search li > a")]
