@@ -73,9 +73,15 @@ def differences(a: Path, b: Path) -> list[str]:
 
 
 def leaks(site: Path, roots: list[Path]) -> list[str]:
-    needles = [str(r).encode() for r in roots] + [b"site-packages"]
+    """Each file of ``site`` (``.buildinfo`` aside) that holds one of ``roots`` or
+    ``site-packages``, as ``"<file> holds <path>"`` (also run on every build by
+    ``tests/test_site_paths.py``)."""
+    needles = sorted({str(r).encode() for r in roots if str(r) not in {"", "/"}})
+    needles.append(b"site-packages")
     found = []
     for name, path in files(site).items():
+        if name in SKIP:
+            continue
         data = path.read_bytes()
         found += [f"{name} holds {n.decode()}" for n in needles if n in data]
     return found
