@@ -54,18 +54,37 @@ def test_the_scorer_runs_where_search_and_stemmer_exist() -> None:
         ("batch_first=True", ["batch_first", "batch", "first", "true"]),
         ("tensor([[0.25, -1.5]])", ["tensor"]),
         ("Why doesn't it work, please help", ["work"]),
+        ("layer0_forward l1", ["layer0_forward", "layer0", "forward", "layer", "l1"]),
+        ("h0 float32", ["h0", "float32", "float"]),
+        ("size (1, 64, 256), got (64, 256)", ["size", "got"]),  # a page's shapes are numbers
     ],
 )
 def test_tokens(text: str, words: list[str]) -> None:
     assert search.tokens(text) == words
 
 
+@pytest.mark.parametrize(
+    ("query", "words"),
+    [
+        ("Expected hidden[0] size (1, 64, 256), got (64, 256)",
+         ["[0]", "expect", "hidden", "size", "3d", "got", "2d"]),
+        ("input torch.Size([64, 256]) x[0, 1]", ["[0,1]", "input", "torch", "size", "2d"]),
+        ("got [3, 5] for (3, 5, 4,)", ["got", "2d", "3d"]),
+        # shapes that agree in their axes differ in sizes, which no page has
+        ("Expected hidden size (1, 32, 256), got [1, 8, 256]", ["expect", "hidden", "size", "got"]),
+    ],
+)  # fmt: skip
+def test_a_querys_shapes_are_their_axes(query: str, words: list[str]) -> None:
+    assert search.tokens(query, query=True) == words
+
+
 def test_synonyms_and_question_words_are_words_of_the_index() -> None:
     """Every synonym's phrase becomes words (none lost to stop words), and no question word is a
     word the site's subject needs."""
-    for phrase, alternatives in search.SYNONYMS.items():
+    for phrase, alternatives in (search.SYNONYMS | search.SAME).items():
         assert search.tokens(phrase), phrase
         assert all(search.tokens(a) for a in alternatives), phrase
+    assert not search.SYNONYMS.keys() & search.SAME.keys()
     assert not search.QUESTION_WORDS & {"output", "state", "hidden", "batch", "step", "last"}
 
 
@@ -93,7 +112,32 @@ def test_synonym_keys_stem_to_themselves() -> None:
     """A one-word key that stems to a word of the site's subject would fire on every question
     about it ("stateful" is "state"): each key's stem is its own."""
     core = {search.tokens(w)[0] for w in ("state", "output", "hidden", "step", "layer", "batch")}
-    for key in search.SYNONYMS:
+    for key in search.SYNONYMS | search.SAME:
         words = search.tokens(key)
         if len(words) == 1 and key != "hidden":  # "hidden" is meant: a hidden state is h_n
             assert words[0] not in core, key
+
+
+def test_a_heading_many_pages_share_is_not_a_heading() -> None:
+    """ "The fix" on every troubleshooting page names a part of a page: a query with "fix" in it
+    ("_fix_enc_hidden") must not rank those sections as if their heading were its subject."""
+
+    def unit(heading: str) -> dict[str, object]:
+        words = search._counts([heading])
+        fields = {"title": {}, "headings": words, "entries": {}, "text": words, "code": {}}
+        return {"anchor": heading.lower().replace(" ", "-"), "heading": heading, "fields": fields}
+
+    pages = {f"p{i}": [unit("The fix"), unit(f"Gate {i}")] for i in range(search.TEMPLATE)}
+    env = type("Env", (), {"searchrank": pages, "found_docs": set(pages)})()
+    data = search.index_data(env)  # type: ignore[arg-type]
+    fields = data["fields"]
+    headings, text = fields.index("headings"), fields.index("text")
+    fix = data["postings"][search.tokens("fix")[0]]
+    gate = data["postings"][search.tokens("gate")[0]]
+    step = len(fields) + 1
+    assert [fix[i + 1 + headings] for i in range(0, len(fix), step)] == [0] * search.TEMPLATE
+    assert [fix[i + 1 + text] for i in range(0, len(fix), step)] == [1] * search.TEMPLATE
+    assert all(gate[i + 1 + headings] == 1 for i in range(0, len(gate), step))
+    pages.pop("p0")  # on fewer pages, it is a heading again
+    fix = search.index_data(env)["postings"][search.tokens("fix")[0]]  # type: ignore[arg-type]
+    assert all(fix[i + 1 + headings] == 1 for i in range(0, len(fix), step))

