@@ -57,10 +57,31 @@ def test_the_scorer_runs_where_search_and_stemmer_exist() -> None:
         ("layer0_forward l1", ["layer0_forward", "layer0", "forward", "layer", "l1"]),
         ("h0 float32", ["h0", "float32", "float"]),
         ("size (1, 64, 256), got (64, 256)", ["size", "got"]),  # a page's shapes are numbers
+        (
+            "hidden_size = 0, dropout=0.5",
+            ["hidden_size=0", "zero", "dropout=0.5", "hidden_s", "hidden", "size", "dropout"],
+        ),
     ],
 )
 def test_tokens(text: str, words: list[str]) -> None:
     assert search.tokens(text) == words
+
+
+@pytest.mark.parametrize(
+    ("message", "where"),
+    [
+        ("Expected hidden size (2, 3, 5), got [1, 3, 5]", ["3d:0"]),  # layers
+        ("Expected hidden[0] size (1, 32, 256), got [1, 8, 256]", ["3d:1"]),  # batch
+        ("Expected hidden size (2, 3, 5), got [3, 2, 5]", ["3d:01"]),  # batch-major
+        ("Expected hidden size (1, 4, 256), got (4, 256)", []),  # axes: "3d", "2d" in a query
+        ("[torch.FloatTensor [3, 5]] is at version 1", []),
+    ],
+)
+def test_where_two_shapes_differ_is_a_word(message: str, where: list[str]) -> None:
+    assert search.mismatches(message) == where
+    assert search.tokens(message, messages=True)[: len(where)] == where
+    assert search.tokens(message, query=True)[: len(where)] == where
+    assert not set(where) & set(search.tokens(message))  # not in prose or code
 
 
 @pytest.mark.parametrize(
@@ -70,8 +91,9 @@ def test_tokens(text: str, words: list[str]) -> None:
          ["[0]", "expect", "hidden", "size", "3d", "got", "2d"]),
         ("input torch.Size([64, 256]) x[0, 1]", ["[0,1]", "input", "torch", "size", "2d"]),
         ("got [3, 5] for (3, 5, 4,)", ["got", "2d", "3d"]),
-        # shapes that agree in their axes differ in sizes, which no page has
-        ("Expected hidden size (1, 32, 256), got [1, 8, 256]", ["expect", "hidden", "size", "got"]),
+        # shapes that agree in their axes differ in sizes: where they differ is the word
+        ("Expected hidden size (1, 32, 256), got [1, 8, 256]",
+         ["3d:1", "expect", "hidden", "size", "got"]),
     ],
 )  # fmt: skip
 def test_a_querys_shapes_are_their_axes(query: str, words: list[str]) -> None:

@@ -25,6 +25,7 @@ read (kept in the environment), so incremental builds and parallel reads give th
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections import Counter
@@ -107,6 +108,8 @@ SAME: dict[str, list[str]] = {
     "rnns": ["rnn"],
     "lstms": ["lstm"],
     "grus": ["gru"],
+    "learnable": ["learned"],
+    "trainable": ["learned"],
 }
 
 #: A heading on this many pages or more is a template's ("Why", "The fix").
@@ -171,19 +174,41 @@ _SHAPE = re.compile(
 )
 
 
-def _axes(shape: str) -> int:
-    return shape.count(",") + 1 - bool(re.search(r",\s*\)$", shape))
+# An option set to a number is also one word, "hidden_size=0", "dropout=0.5" (and set to 0,
+# "zero"): the words alone lose the number, which is often what a message or question is about.
+_SETTING = re.compile(r"\b([a-z_][a-z0-9_]*)\s*=\s*(-?\d+(?:\.\d+)?)\b", re.ASCII)
 
 
-def tokens(text: str, *, query: bool = False) -> list[str]:
+def _sizes(shape: str) -> list[str]:
+    return re.findall(r"\d+", shape)
+
+
+def mismatches(text: str) -> list[str]:
+    """Where two shapes in a row differ, when they have as many axes: "Expected hidden size
+    (2, 3, 5), got [1, 3, 5]" is ``3d:0``, the first of three axes; "(1, 32, 256), got
+    (1, 8, 256)" is ``3d:1``. Which axis is wrong tells the cause (layers, batch, features),
+    whatever the sizes, so a pasted message meets the page whose captured message it is."""
+    shapes = [_sizes(shape) for shape in _SHAPE.findall(text)]
+    return [
+        f"{len(a)}d:" + "".join(str(i) for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y)
+        for a, b in itertools.pairwise(shapes)
+        if len(a) == len(b) and a != b
+    ]
+
+
+def tokens(text: str, *, query: bool = False, messages: bool = False) -> list[str]:
     """The words of ``text`` as the index counts them, or with ``query`` as ``searchrank.js``
-    reads a query (its shapes are their numbers of axes)."""
+    reads a query (its shapes are their numbers of axes, and :func:`mismatches` are words), or
+    with ``messages`` as error messages are counted (with their :func:`mismatches`)."""
     text = _ND.sub(lambda m: f" {m[1]}d ", text.lower())
+    out = mismatches(text) if query or messages else []
     if query:
-        axes = {_axes(shape) for shape in _SHAPE.findall(text)}
+        axes = {len(_sizes(shape)) for shape in _SHAPE.findall(text)}
         same = len(axes) == 1 and len(_SHAPE.findall(text)) > 1
-        text = _SHAPE.sub(lambda m: " " if same else f" {_axes(m[0])}d ", text)
-    out = [e for e in map(index_expression, _INDEX.findall(text)) if e != "[]"]
+        text = _SHAPE.sub(lambda m: " " if same else f" {len(_sizes(m[0]))}d ", text)
+    out += [e for e in map(index_expression, _INDEX.findall(text)) if e != "[]"]
+    for name, value in _SETTING.findall(text):
+        out += [f"{name}={value}", "zero"] if float(value) == 0 else [f"{name}={value}"]
     for word in _WORD.findall(text):
         parts = [word, *word.split("_")] if "_" in word.strip("_") else [word]
         # a name numbered at its end is also the name: "layer0" is "layer" too ("h0" stays)
@@ -213,8 +238,8 @@ def _text(node: nodes.Node) -> str:
     return " ".join(filter(None, _texts(node)))
 
 
-def _counts(parts: list[str]) -> dict[str, int]:
-    return dict(Counter(tokens(" ".join(parts))))
+def _counts(parts: list[str], *, messages: bool = False) -> dict[str, int]:
+    return dict(Counter(tokens(" ".join(parts), messages=messages)))
 
 
 def page_units(doctree: nodes.document) -> list[dict[str, Any]]:
@@ -245,7 +270,7 @@ def page_units(doctree: nodes.document) -> list[dict[str, Any]]:
                 "fields": {
                     "title": _counts([page_title]),
                     "headings": _counts([heading] if i else []),
-                    "entries": _counts(entries),
+                    "entries": _counts(entries, messages=True),
                     "text": _counts(prose),
                     "code": _counts(code),
                 },
@@ -342,7 +367,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("html-page-context", _add_data)
     return {
         "version": "1",
-        "env_version": 12,
+        "env_version": 16,
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }

@@ -32,17 +32,24 @@
   const INDEX = /\[\s*(?:-?\d+|:|\.\.\.)?(?:\s*[:,]\s*(?:-?\d+|:|\.\.\.)?)*\s*\]/g;
   const SHAPE = /\(\s*\d+(?:\s*,\s*\d+)+\s*,?\s*\)|(?<![A-Za-z0-9_\])])\[\s*\d+(?:\s*,\s*\d+)+\s*\]/gu;
   const ND = /\b(\d)\s*-?\s*(?:d|dims?|dimensions?|dimensional)\b/g;
-  const axes = (shape) => shape.split(",").length - /,\s*\)$/.test(shape);
+  const sizes = (shape) => shape.match(/\d+/g);
+  const SETTING = /\b([a-z_][a-z0-9_]*)\s*=\s*(-?\d+(?:\.\d+)?)\b/g;
   const own = (o, k) => (Object.hasOwn(o, k) ? o[k] : undefined); // not "constructor" of {}
 
-  // As tokens(query=True) in docs/_ext/search.py: shapes as their numbers of axes, index
-  // expressions, then words and their parts, stemmed.
+  // As tokens(query=True) in docs/_ext/search.py: where shapes differ, shapes as their numbers of
+  // axes, index expressions, settings ("dropout=0.5"), then words and their parts, stemmed.
   const expression = (e) => { e = e.replace(/\s+/g, ""); while (e.endsWith(",:]")) e = e.slice(0, -3) + "]"; return e; };
   function tokens(text) {
     text = text.toLowerCase().replace(ND, (_, d) => ` ${d}d `);
-    const shapes = text.match(SHAPE) || [], same = shapes.length > 1 && new Set(shapes.map(axes)).size === 1;
-    text = text.replace(SHAPE, (s) => (same ? " " : ` ${axes(s)}d `));
-    const out = (text.match(INDEX) || []).map(expression).filter((e) => e !== "[]");
+    const shapes = (text.match(SHAPE) || []).map(sizes), out = [];
+    shapes.slice(1).forEach((b, i) => { // mismatches(): which axes of two shapes in a row differ
+      const a = shapes[i];
+      if (a.length === b.length && a.join() !== b.join()) out.push(`${a.length}d:` + a.map((x, j) => (x !== b[j] ? j : "")).join(""));
+    });
+    const same = shapes.length > 1 && new Set(shapes.map((s) => s.length)).size === 1;
+    text = text.replace(SHAPE, (s) => (same ? " " : ` ${sizes(s).length}d `));
+    out.push(...(text.match(INDEX) || []).map(expression).filter((e) => e !== "[]"));
+    for (const [, name, value] of text.matchAll(SETTING)) out.push(`${name}=${value}`, ...(Number(value) === 0 ? ["zero"] : []));
     for (const word of text.match(/[\p{L}\p{N}_]+/gu) || []) {
       const parts = /_/.test(word.replace(/^_+|_+$/g, "")) ? [word, ...word.split("_")] : [word];
       for (const p of [...parts]) { const m = /^([a-z]{2,})\d+$/.exec(p); if (m) parts.push(m[1]); }

@@ -104,6 +104,7 @@ def test_the_browser_splits_words_as_the_index_does(visit: Any) -> None:
         "pack_padded_sequence batch_first __init__ Überschrift naïve", "tensor([[0.25, -1.5]])",
         "constructor __proto__ toString hasOwnProperty", "é3-d café3 d ٣-d x²", "internally",
         "size (1, 64, 256), got (64, 256) torch.Size([3, 5]) x[0, 1] é[2, 3] (3, 5,) (٣, 5)",
+        "(2, 3, 5), got [1, 3, 5] or [3, 2, 5] hidden_size = 0 dropout=0.50 x=1.5e-3 é=0 n=-1",
     ]  # fmt: skip
     with visit("search.html") as seen:
         seen.page.wait_for_function("() => typeof Search !== 'undefined' && Search.rnnshapesTokens")
