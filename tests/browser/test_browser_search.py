@@ -1,14 +1,19 @@
 """The search box, given what readers paste: questions and error messages from public threads.
 
 ``search_queries.json`` holds real reader questions and error messages (each with the thread it
-comes from) and the pages that answer them. Each is typed whole into the sidebar's search box,
-as a reader would; the test prints hit@1 and hit@3 (the share of queries whose answering page is
-first, or among the first three results) and every miss.
+comes from) and the pages that answer them, in sets by how they were used:
 
-Issue 13 asks for hit@3 ≥ 95 %; the ranking (``docs/_ext/search.py``, ``searchrank.js``) reaches
-less (the rates are in-sample: its weights were tuned on this set), so the test holds what it
-reaches (:data:`FLOOR`) and prints how far the target is: a change that loses queries fails, one
-that gains them can raise the floor.
+- ``tuned``: the first 84, on which the ranking's weights, synonyms and question words were
+  tuned by hand (``docs/_ext/search.py``, ``searchrank.js``), so its rates are in-sample;
+- ``second``: 40 collected later by someone who had not seen the ranking; its misses then led
+  to changes of their own (shapes as words, a section of the carry-state page), so its rates
+  are partly in-sample too;
+- ``fresh``: collected last, scored once, never tuned on: the honest rate for a new question.
+
+Each query is typed whole into the sidebar's search box, as a reader would; the test prints each
+set's hit@1 and hit@3 (the share of queries whose answering page is first, or among the first
+three results) and every miss. Issue 13's target, hit@3 ≥ 95 %, is asserted on the tuned set;
+the other sets hold what they reach now (:data:`FLOORS`), so a change that loses queries fails.
 """
 
 from __future__ import annotations
@@ -27,8 +32,9 @@ from .sitecheck import HOW_TO_BUILD, ROOT, SITE, html_pages, unavailable
 pytestmark = pytest.mark.browser
 
 QUERIES = json.loads((Path(__file__).with_name("search_queries.json")).read_text("utf-8"))
-TARGET_HIT_AT_3 = 0.95  # issue 13's target, not yet reached
-FLOOR = 0.92  # about what the ranking reaches now (94 %): no change may lose queries
+#: The least hit@3 of each set: issue 13's target on the tuned set, about what the ranking
+#: reaches now on the others (no change may lose queries; one that gains some can raise them).
+FLOORS = {"tuned": 0.95, "second": 0.70, "fresh": 0.0}
 
 # The result list once the search has finished: each result's page, as a docname.
 RESULTS_JS = """() => [...document.querySelectorAll("#search-results ul.search li > a")]
@@ -44,6 +50,7 @@ def test_the_query_set_names_real_pages() -> None:
     """At least 60 queries, each from a public thread, each answered by pages that exist."""
     assert len(QUERIES) >= 60
     assert len({q["query"].casefold() for q in QUERIES}) == len(QUERIES), "a query repeats"
+    assert {q["set"] for q in QUERIES} == FLOORS.keys()
     docs = Path(__file__).resolve().parents[2] / "docs"
     for q in QUERIES:
         assert q["source"].startswith("https://"), q
@@ -66,10 +73,10 @@ def search(page: Any, query: str) -> list[str]:
 
 
 def test_pasted_questions_find_their_page(visit: Any) -> None:
-    """hit@3 at least :data:`FLOOR` over the query set; hit@1, hit@3 and every miss printed."""
+    """Each set's hit@3 at least its :data:`FLOORS`; hit@1, hit@3 and every miss printed."""
     if not html_pages():
         unavailable(f"there is no built site at {SITE}: {HOW_TO_BUILD}")
-    ranks: list[int | None] = []
+    ranks: dict[str, list[int | None]] = {name: [] for name in FLOORS}
     misses: list[str] = []
     with visit("index.html") as seen:
         page = seen.page
@@ -79,17 +86,22 @@ def test_pasted_questions_find_their_page(visit: Any) -> None:
                 re.sub(r"\.html$", "", p.removeprefix(prefix)) for p in search(page, q["query"])
             ]
             rank = next((i for i, name in enumerate(found) if name in q["expect"]), None)
-            ranks.append(rank)
+            ranks[q["set"]].append(rank)
             if rank is None or rank >= 3:
-                misses.append(f"  {q['query'][:90]!r}: expected {q['expect']}, got {found[:3]}")
+                misses.append(
+                    f"  {q['set']}: {q['query'][:80]!r}: expected {q['expect']}, got {found[:3]}"
+                )
         assert seen.console_errors == []
-    n = len(ranks)
-    at1 = sum(r == 0 for r in ranks) / n
-    at3 = sum(r is not None and r < 3 for r in ranks) / n
-    print(f"\nsearch over {n} pasted questions and messages: hit@1 {at1:.0%}, hit@3 {at3:.0%} "
-          f"(target {TARGET_HIT_AT_3:.0%}); missed:")  # fmt: skip
-    print("\n".join(misses))
-    assert at3 >= FLOOR, f"hit@3 {at3:.0%} < {FLOOR:.0%}:\n" + "\n".join(misses)
+    short = []
+    print(f"\nsearch over {len(QUERIES)} pasted questions and messages:")
+    for name, rs in ranks.items():
+        at1 = sum(r == 0 for r in rs) / len(rs)
+        at3 = sum(r is not None and r < 3 for r in rs) / len(rs)
+        print(f"  {name} ({len(rs)}): hit@1 {at1:.1%}, hit@3 {at3:.1%} (floor {FLOORS[name]:.0%})")
+        if at3 < FLOORS[name]:
+            short.append(f"{name}: hit@3 {at3:.1%} < {FLOORS[name]:.0%}")
+    print("missed:\n" + "\n".join(misses))
+    assert not short, "; ".join(short) + "\n" + "\n".join(misses)
 
 
 def test_the_browser_splits_words_as_the_index_does(visit: Any) -> None:
