@@ -8,7 +8,9 @@ comes from) and the pages that answer them, in sets by how they were used:
 - ``second``: 40 collected later by someone who had not seen the ranking; its misses then led
   to changes of their own (shapes as words, a section of the carry-state page), so its rates
   are partly in-sample too;
-- ``fresh``: collected last, scored once, never tuned on: the honest rate for a new question.
+- ``fresh``: 30 collected last, after every change to the ranking, and never tuned on: the
+  honest rate for a new question (hit@3 50 % when it was added, 2026-12-07). A later change
+  tuned on it makes it in-sample too; a new fresh set is then the honest measure.
 
 Each query is typed whole into the sidebar's search box, as a reader would; the test prints each
 set's hit@1 and hit@3 (the share of queries whose answering page is first, or among the first
@@ -34,7 +36,7 @@ pytestmark = pytest.mark.browser
 QUERIES = json.loads((Path(__file__).with_name("search_queries.json")).read_text("utf-8"))
 #: The least hit@3 of each set: issue 13's target on the tuned set, about what the ranking
 #: reaches now on the others (no change may lose queries; one that gains some can raise them).
-FLOORS = {"tuned": 0.95, "second": 0.70, "fresh": 0.0}
+FLOORS = {"tuned": 0.95, "second": 0.70, "fresh": 0.45}
 
 # The result list once the search has finished: each result's page, as a docname.
 RESULTS_JS = """() => [...document.querySelectorAll("#search-results ul.search li > a")]
