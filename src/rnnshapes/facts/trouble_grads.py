@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import torch
@@ -9,7 +10,7 @@ from torch import nn
 
 from ..configs import Config, Returned, run
 from ..registry import Checker, claim
-from ..scope import NOT_RELU, UNPACKED
+from ..scope import LSTM, NOT_RELU, UNPACKED
 
 State = Any  # h_n, or LSTM's (h_n, c_n)
 
@@ -225,3 +226,52 @@ def buffer_in_place(cfg: Config, ck: Checker) -> None:
     h = ck.fixed(rebound, "the name rebound to h_n.detach()")
     r = run(m, x, buffer())
     ck.equal(h[0] if isinstance(h, tuple) else h, r.h_n, "the next call's state: h_n's values")
+
+
+#: The tensor methods that code written for one state tensor calls on the state it carries.
+TENSOR_METHODS = ("detach", "to", "cuda", "contiguous")
+
+
+def _call_method(state: Any, name: str) -> Any:
+    """``state.<name>()``, as code written for a tensor calls it."""
+    return getattr(state, name)()
+
+
+@claim(
+    "lstm-state-methods-need-each-tensor",
+    "structure",
+    LSTM,
+    message=(AttributeError, r"^'tuple' object has no attribute '(?:detach|to|cuda|contiguous)'$"),
+)
+def lstm_state_methods(cfg: Config, ck: Checker) -> None:
+    """its state is the tuple ``(h_n, c_n)``, so a tensor method that code written for an RNN's or
+    GRU's ``h_n`` calls on the state it carries (``state.detach()``, ``state.to(device)``,
+    ``state.cuda()``, ``state.contiguous()``) raises ``AttributeError: 'tuple' object has no
+    attribute ...``; applied to each tensor, ``tuple(s.detach() for s in state)``, it gives
+    ``h_n`` and ``c_n`` with the same values and no graph behind them, which the module takes as
+    the next initial state.
+
+    >>> import torch
+    >>> _ = torch.manual_seed(0)
+    >>> lstm = torch.nn.LSTM(4, 5)
+    >>> x = torch.randn(7, 3, 4)  # (L, N, H_in)
+    >>> output, state = lstm(x)
+    >>> state.detach()
+    Traceback (most recent call last):
+    ...
+    AttributeError: 'tuple' object has no attribute 'detach'
+    >>> state = tuple(s.detach() for s in state)
+    >>> [s.requires_grad for s in state]
+    [False, False]
+    >>> output, state = lstm(x, state)  # the next chunk starts from it
+    """
+    m, x = cfg.module(), cfg.module_input()
+    _, state = m(x)
+    ck.true(isinstance(state, tuple) and len(state) == 2, "the state is a pair")
+    for name in TENSOR_METHODS:
+        ck.says(functools.partial(_call_method, state, name), f"state.{name}()")
+    detached = ck.fixed(lambda: tuple(s.detach() for s in state), "each tensor detached")
+    for s, d, what in zip(state, detached, ("h_n", "c_n"), strict=True):
+        ck.equal(d, s, f"{what} detached vs {what}")
+        ck.true(s.grad_fn is not None and d.grad_fn is None, f"no graph behind {what} detached")
+    ck.fixed(lambda: m(x, detached), "the detached pair as the next initial state")
