@@ -55,11 +55,21 @@ def test_the_scorer_runs_where_search_and_stemmer_exist() -> None:
         ("tensor([[0.25, -1.5]])", ["tensor"]),
         ("Why doesn't it work, please help", ["work"]),
         ("layer0_forward l1", ["layer0_forward", "layer0", "forward", "layer", "l1"]),
-        ("h0 float32", ["h0", "float32", "float"]),
+        ("h0 float32 layer１", ["h0", "float32", "float", "layer１"]),  # ASCII digits number
         ("size (1, 64, 256), got (64, 256)", ["size", "got"]),  # a page's shapes are numbers
         (
-            "hidden_size = 0, dropout=0.5",
-            ["hidden_size=0", "zero", "dropout=0.5", "hidden_s", "hidden", "size", "dropout"],
+            "hidden_size = 0, dropout=0.5 lr=1.5e-3 x=1.5.3",
+            [
+                "hidden_size=0",
+                "dropout=0.5",
+                "lr=1.5e-3",
+                "hidden_s",
+                "hidden",
+                "size",
+                "dropout",
+                "lr",
+                "5e",
+            ],
         ),
     ],
 )
@@ -78,6 +88,7 @@ def test_tokens(text: str, words: list[str]) -> None:
     ],
 )
 def test_where_two_shapes_differ_is_a_word(message: str, where: list[str]) -> None:
+    """(Each captured message on its own: see test_messages_pair_no_shapes_across_them.)"""
     assert search.mismatches(message) == where
     assert search.tokens(message, messages=True)[: len(where)] == where
     assert search.tokens(message, query=True)[: len(where)] == where
@@ -91,6 +102,7 @@ def test_where_two_shapes_differ_is_a_word(message: str, where: list[str]) -> No
          ["[0]", "expect", "hidden", "size", "3d", "got", "2d"]),
         ("input torch.Size([64, 256]) x[0, 1]", ["[0,1]", "input", "torch", "size", "2d"]),
         ("got [3, 5] for (3, 5, 4,)", ["got", "2d", "3d"]),
+        ("hidden_size = 0", ["hidden_size=0", "zero", "hidden_s", "hidden", "size"]),  # "= 0"
         # shapes that agree in their axes differ in sizes: where they differ is the word
         ("Expected hidden size (1, 32, 256), got [1, 8, 256]",
          ["3d:1", "expect", "hidden", "size", "got"]),
@@ -163,3 +175,11 @@ def test_a_heading_many_pages_share_is_not_a_heading() -> None:
     pages.pop("p0")  # on fewer pages, it is a heading again
     fix = search.index_data(env)["postings"][search.tokens("fix")[0]]  # type: ignore[arg-type]
     assert all(fix[i + 1 + headings] == 1 for i in range(0, len(fix), step))
+
+
+def test_messages_pair_no_shapes_across_them() -> None:
+    """Two captured messages of one section: the last shape of one and the first of the next are
+    no mismatch."""
+    one = "Expected hidden size (2, 3, 5), got [1, 3, 5]"
+    two = "Expected hidden[0] size (2, 3, 5), got [1, 3, 5]"
+    assert search._counts([one, two], messages=True)["3d:0"] == 2

@@ -146,7 +146,7 @@ _STEM = snowballstemmer.stemmer("english")
 _WORD = re.compile(r"\w+")
 # An index expression: integers, colons, commas and ellipses in brackets (not a float tensor).
 _INDEX = re.compile(r"\[\s*(?:-?\d+|:|\.\.\.)?(?:\s*[:,]\s*(?:-?\d+|:|\.\.\.)?)*\s*\]", re.ASCII)
-_NUMBERED = re.compile(r"([a-z]{2,})\d+")
+_NUMBERED = re.compile(r"([a-z]{2,})[0-9]+")
 _SKIP_NODES = (nodes.raw, nodes.comment, nodes.system_message, nodes.substitution_definition)
 
 
@@ -174,9 +174,12 @@ _SHAPE = re.compile(
 )
 
 
-# An option set to a number is also one word, "hidden_size=0", "dropout=0.5" (and set to 0,
-# "zero"): the words alone lose the number, which is often what a message or question is about.
-_SETTING = re.compile(r"\b([a-z_][a-z0-9_]*)\s*=\s*(-?\d+(?:\.\d+)?)\b", re.ASCII)
+# An option set to a number is also one word, "hidden_size=0", "dropout=0.5", "lr=1e-3" (and, in
+# a query, set to 0, "zero"): the words alone lose the number, which is often what a message or
+# question is about.
+_SETTING = re.compile(
+    r"\b([a-z_][a-z0-9_]*)\s*=\s*(-?\d+(?:\.\d+)?(?:e[-+]?\d+)?)(?![\w.])", re.ASCII
+)
 
 
 def _sizes(shape: str) -> list[str]:
@@ -208,10 +211,12 @@ def tokens(text: str, *, query: bool = False, messages: bool = False) -> list[st
         text = _SHAPE.sub(lambda m: " " if same else f" {len(_sizes(m[0]))}d ", text)
     out += [e for e in map(index_expression, _INDEX.findall(text)) if e != "[]"]
     for name, value in _SETTING.findall(text):
-        out += [f"{name}={value}", "zero"] if float(value) == 0 else [f"{name}={value}"]
+        # a reader's "= 0" is also "zero" (in a query: the pages' code says dim=0 everywhere)
+        out += [f"{name}={value}", "zero"] if query and float(value) == 0 else [f"{name}={value}"]
     for word in _WORD.findall(text):
         parts = [word, *word.split("_")] if "_" in word.strip("_") else [word]
-        # a name numbered at its end is also the name: "layer0" is "layer" too ("h0" stays)
+        # a name numbered at its end is also the name: "layer0" is "layer" too ("h0" stays), and
+        # "float32" is "float", as torch's "expected scalar type Float" says it
         parts += [m[1] for p in parts if (m := _NUMBERED.fullmatch(p))]
         for part in parts:
             if len(part) < 2 or (part.isascii() and part.isdigit()) or part in _STOP:
@@ -239,7 +244,11 @@ def _text(node: nodes.Node) -> str:
 
 
 def _counts(parts: list[str], *, messages: bool = False) -> dict[str, int]:
-    return dict(Counter(tokens(" ".join(parts), messages=messages)))
+    """Each word's count in ``parts``; with ``messages``, each part is a message of its own (so
+    no mismatch pairs the last shape of one with the first of the next)."""
+    if messages:
+        return dict(sum((Counter(tokens(p, messages=True)) for p in parts), Counter()))
+    return dict(Counter(tokens(" ".join(parts))))
 
 
 def page_units(doctree: nodes.document) -> list[dict[str, Any]]:
@@ -367,7 +376,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("html-page-context", _add_data)
     return {
         "version": "1",
-        "env_version": 16,
+        "env_version": 20,
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }

@@ -8,9 +8,10 @@ comes from) and the pages that answer them, in sets by how they were used:
 - ``second``: 40 collected later by someone who had not seen the ranking; its misses then led
   to changes of their own (shapes as words, a section of the carry-state page), so its rates
   are partly in-sample too;
-- ``fresh``: 30 collected last, after every change to the ranking, and never tuned on: the
-  honest rate for a new question (hit@3 50 % when it was added, 2026-12-07). A later change
-  tuned on it makes it in-sample too; a new fresh set is then the honest measure.
+- ``fresh``: 30 collected last, after the ranking's tuning, and never tuned on: the honest rate
+  for a new question (hit@3 50 % when it was added, 2026-12-07, and 53 % after the review's
+  fixes of the tokenizer that day). A later change tuned on it makes it in-sample too; a new
+  fresh set is then the honest measure.
 
 Each query is typed whole into the sidebar's search box, as a reader would; the test prints each
 set's hit@1 and hit@3 (the share of queries whose answering page is first, or among the first
@@ -36,7 +37,7 @@ pytestmark = pytest.mark.browser
 QUERIES = json.loads((Path(__file__).with_name("search_queries.json")).read_text("utf-8"))
 #: The least hit@3 of each set: issue 13's target on the tuned set, about what the ranking
 #: reaches now on the others (no change may lose queries; one that gains some can raise them).
-FLOORS = {"tuned": 0.95, "second": 0.70, "fresh": 0.45}
+FLOORS = {"tuned": 0.95, "second": 0.72, "fresh": 0.53}
 
 # The result list once the search has finished: each result's page, as a docname.
 RESULTS_JS = """() => [...document.querySelectorAll("#search-results ul.search li > a")]
@@ -119,6 +120,8 @@ def test_the_browser_splits_words_as_the_index_does(visit: Any) -> None:
         "constructor __proto__ toString hasOwnProperty", "é3-d café3 d ٣-d x²", "internally",
         "size (1, 64, 256), got (64, 256) torch.Size([3, 5]) x[0, 1] é[2, 3] (3, 5,) (٣, 5)",
         "(2, 3, 5), got [1, 3, 5] or [3, 2, 5] hidden_size = 0 dropout=0.50 x=1.5e-3 é=0 n=-1",
+        "(1,\xa02, 3) got (1, 2, 4) x\xa0=\xa00 out[:,\xa0-1] 3\xa0d",
+        "layer１ layer٣ float64 lr=1e-3x",
     ]  # fmt: skip
     with visit("search.html") as seen:
         seen.page.wait_for_function("() => typeof Search !== 'undefined' && Search.rnnshapesTokens")

@@ -231,10 +231,23 @@ def buffer_in_place(cfg: Config, ck: Checker) -> None:
 #: The tensor methods that code written for one state tensor calls on the state it carries.
 TENSOR_METHODS = ("detach", "to", "cuda", "contiguous")
 
+#: The same methods applied to each tensor of the pair (``to`` to where the tensor already is,
+#: ``cuda`` only where there is a GPU, so it is not among them).
+EACH: dict[str, Any] = {
+    "detach": torch.Tensor.detach,
+    "to": lambda s: s.to(s.device),
+    "contiguous": torch.Tensor.contiguous,
+}
+
 
 def _call_method(state: Any, name: str) -> Any:
     """``state.<name>()``, as code written for a tensor calls it."""
     return getattr(state, name)()
+
+
+def _each(state: tuple[torch.Tensor, ...], method: Any) -> tuple[torch.Tensor, ...]:
+    """``tuple(method(s) for s in state)``."""
+    return tuple(method(s) for s in state)
 
 
 @claim(
@@ -247,9 +260,9 @@ def lstm_state_methods(cfg: Config, ck: Checker) -> None:
     """its state is the tuple ``(h_n, c_n)``, so a tensor method that code written for an RNN's or
     GRU's ``h_n`` calls on the state it carries (``state.detach()``, ``state.to(device)``,
     ``state.cuda()``, ``state.contiguous()``) raises ``AttributeError: 'tuple' object has no
-    attribute ...``; applied to each tensor, ``tuple(s.detach() for s in state)``, it gives
-    ``h_n`` and ``c_n`` with the same values and no graph behind them, which the module takes as
-    the next initial state.
+    attribute ...``; applied to each tensor, ``tuple(s.detach() for s in state)`` (or
+    ``s.to(device)``, ``s.contiguous()``), it gives ``h_n`` and ``c_n`` with the same values
+    (detached: with no graph behind them), which the module takes as the next initial state.
 
     >>> import torch
     >>> _ = torch.manual_seed(0)
@@ -270,8 +283,11 @@ def lstm_state_methods(cfg: Config, ck: Checker) -> None:
     ck.true(isinstance(state, tuple) and len(state) == 2, "the state is a pair")
     for name in TENSOR_METHODS:
         ck.says(functools.partial(_call_method, state, name), f"state.{name}()")
-    detached = ck.fixed(lambda: tuple(s.detach() for s in state), "each tensor detached")
-    for s, d, what in zip(state, detached, ("h_n", "c_n"), strict=True):
-        ck.equal(d, s, f"{what} detached vs {what}")
-        ck.true(s.grad_fn is not None and d.grad_fn is None, f"no graph behind {what} detached")
-    ck.fixed(lambda: m(x, detached), "the detached pair as the next initial state")
+    for name, method in EACH.items():
+        each = ck.fixed(functools.partial(_each, state, method), f"each tensor's {name}()")
+        for s, e, what in zip(state, each, ("h_n", "c_n"), strict=True):
+            ck.equal(e, s, f"{what}.{name}() vs {what}")
+        if name == "detach":
+            ck.true(all(e.grad_fn is None for e in each), "no graph behind the detached pair")
+            ck.true(all(s.grad_fn is not None for s in state), "a graph behind the pair itself")
+            ck.fixed(functools.partial(m, x, each), "the detached pair as the next initial state")
