@@ -206,8 +206,8 @@ def tokens(text: str, *, query: bool = False, messages: bool = False) -> list[st
     text = _ND.sub(lambda m: f" {m[1]}d ", text.lower())
     out = mismatches(text) if query or messages else []
     if query:
-        axes = {len(_sizes(shape)) for shape in _SHAPE.findall(text)}
-        same = len(axes) == 1 and len(_SHAPE.findall(text)) > 1
+        shapes = _SHAPE.findall(text)
+        same = len(shapes) > 1 and len({len(_sizes(shape)) for shape in shapes}) == 1
         text = _SHAPE.sub(lambda m: " " if same else f" {len(_sizes(m[0]))}d ", text)
     out += [e for e in map(index_expression, _INDEX.findall(text)) if e != "[]"]
     for name, value in _SETTING.findall(text):
